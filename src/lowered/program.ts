@@ -1,0 +1,194 @@
+/**
+ * The lowered program: a flat, ordered list of kernel calls over planned buffers, each with its exact arithmetic
+ * fixed. It is the one thing that is both executed by the reference executor (lowered/execute.ts) and printed as
+ * C (phases/7-emit). Batch is 1; every activation is [C, H, W] (vectors are [C, 1, 1]).
+ *
+ * Storage conventions (docs/numerics.md):
+ * - 'f32' buffers hold float32 in CHW order.
+ * - 'bits' buffers hold signs packed HWC: pixel (y, x) owns `ceil(C/32)` consecutive uint32 words, channel c is bit
+ *   (c % 32) of word (c / 32); bit 1 means -1, bit 0 means +1 (sign(0) = +1). Tail bits past C are 0.
+ * - All float constants are exact float32 values (Float32Array); C prints them as bit patterns.
+ */
+
+export type Shape3 = readonly [c: number, h: number, w: number];
+
+export interface BufferDecl {
+  readonly id: number;
+  /** Stable C-friendly name (e.g. 'conv1_out'). */
+  readonly name: string;
+  readonly kind: 'f32' | 'bits';
+  readonly shape: Shape3;
+  /** Size in 32-bit words: C*H*W for f32, H*W*ceil(C/32) for bits. */
+  readonly words: number;
+  /**
+   * The model input and output are the caller's arrays (`<name>_run(input, output)`), not arena memory.
+   * Kernels may read the input buffer but never write it.
+   */
+  readonly external?: 'input' | 'output';
+  /** Word offset in the arena for internal buffers; set by the memory plan (phases/6-plan). */
+  offset?: number;
+}
+
+export interface ConstDecl {
+  readonly id: number;
+  /** Stable C identifier suffix (e.g. 'conv1_w'). */
+  readonly name: string;
+  readonly data: Float32Array | Uint32Array | Int32Array;
+}
+
+/** Window geometry shared by convolutions and pools. Bottom/right padding follows from the output size. */
+export interface Window {
+  readonly kH: number;
+  readonly kW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly dilH: number;
+  readonly dilW: number;
+}
+
+interface StepBase {
+  /** The ONNX node(s) this step came from, for reports and comments. */
+  readonly origin: string;
+}
+
+/** Float convolution, group 1. weights f32 [oc][ic][kh][kw]; bias f32 [oc]. acc = bias; acc += w*x over ic, kh, kw (padded taps skipped). */
+export interface Conv2dF32 extends StepBase {
+  readonly kernel: 'conv2d_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly inShape: Shape3;
+  readonly outShape: Shape3;
+  readonly window: Window;
+  readonly weights: number;
+  readonly bias: number;
+}
+
+/** Float -> packed signs: bit = (x < 0). Input f32 [C,H,W], output bits of the same shape. Counts exact zeros (ties). */
+export interface PackSign extends StepBase {
+  readonly kernel: 'pack_sign';
+  readonly input: number;
+  readonly output: number;
+  readonly shape: Shape3;
+}
+
+/**
+ * Binary convolution on packed signs. weights u32 [oc][kh][kw][ceil(ic/32)] (same bit encoding, tail bits 0).
+ * dot = sum over in-bounds taps of (ic - 2*popcount(a XOR w)); padded taps contribute 0.
+ * 'affine': out f32 [oc,oh,ow] = (float)dot * scale[oc] + shift[oc]  (multiply rounded, then add rounded).
+ * 'threshold': out bits: +1 (bit 0) iff dot >= thresholds[oc]; channels with gamma < 0 have their weight bits
+ * flipped at compile time, so the comparison is always ">=".
+ */
+export interface BConv2d extends StepBase {
+  readonly kernel: 'bconv2d';
+  readonly input: number;
+  readonly output: number;
+  readonly inShape: Shape3;
+  readonly outShape: Shape3;
+  readonly window: Window;
+  readonly weights: number;
+  readonly epilogue:
+    | { readonly kind: 'affine'; readonly scale: number; readonly shift: number }
+    | { readonly kind: 'threshold'; readonly thresholds: number };
+}
+
+/** Per-channel float affine: y = x*scale[c] + shift[c] (multiply rounded, then add rounded). */
+export interface AffineF32 extends StepBase {
+  readonly kernel: 'affine_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly shape: Shape3;
+  readonly scale: number;
+  readonly shift: number;
+}
+
+/** Elementwise a + b over `size` floats (same shapes, no broadcasting). */
+export interface AddF32 extends StepBase {
+  readonly kernel: 'add_f32';
+  readonly a: number;
+  readonly b: number;
+  readonly output: number;
+  readonly size: number;
+}
+
+/** y = min(max(x, min), max); min/max are float32 values (may be +-Infinity, e.g. Relu). NaN passes through. */
+export interface ClipF32 extends StepBase {
+  readonly kernel: 'clip_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly size: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Max pool (padded taps ignored) or average pool (sum in kh, kw order, then divide by the tap count). */
+export interface PoolF32 extends StepBase {
+  readonly kernel: 'maxpool_f32' | 'avgpool_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly inShape: Shape3;
+  readonly outShape: Shape3;
+  readonly window: Window;
+  /** avgpool only: divide by kH*kW (true) or by the number of in-bounds taps (false). */
+  readonly countIncludePad: boolean;
+}
+
+/** Global average pool: per channel, sum over H*W in order, then divide by H*W. Output [C,1,1]. */
+export interface GlobalAvgPoolF32 extends StepBase {
+  readonly kernel: 'global_avgpool_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly inShape: Shape3;
+}
+
+/**
+ * Generic strided copy with constant fill: out[c][y][x] = in[c*sc + oc_][y*sy + oy][x*sx + ox] when the source
+ * index is inside the input, else `fill`. Covers Slice (steps), Pad (negative offsets) and option-A shortcuts.
+ */
+export interface RemapF32 extends StepBase {
+  readonly kernel: 'remap_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly inShape: Shape3;
+  readonly outShape: Shape3;
+  /** Source start per axis (c, h, w); may be negative (padding). */
+  readonly start: Shape3;
+  /** Source step per axis (c, h, w); positive. */
+  readonly step: Shape3;
+  readonly fill: number;
+}
+
+/** Channel concatenation of f32 inputs with equal H, W: copies each input in order. */
+export interface ConcatF32 extends StepBase {
+  readonly kernel: 'concat_f32';
+  readonly inputs: readonly number[];
+  readonly output: number;
+  readonly inShapes: readonly Shape3[];
+}
+
+export type Step =
+  | Conv2dF32
+  | PackSign
+  | BConv2d
+  | AffineF32
+  | AddF32
+  | ClipF32
+  | PoolF32
+  | GlobalAvgPoolF32
+  | RemapF32
+  | ConcatF32;
+
+export type KernelName = Step['kernel'];
+
+export interface Program {
+  /** C identifier prefix for the generated API (e.g. 'model' -> model_run). */
+  readonly name: string;
+  /** The model file's base name, for headers and messages. */
+  readonly source: string;
+  readonly input: { readonly buffer: number; readonly shape: readonly number[] };
+  readonly output: { readonly buffer: number; readonly shape: readonly number[] };
+  readonly buffers: readonly BufferDecl[];
+  readonly consts: readonly ConstDecl[];
+  readonly steps: readonly Step[];
+}

@@ -1,0 +1,32 @@
+/**
+ * A target is data: targets/<name>.json describes the compiler, flags, QEMU board, memory map, the budget of a
+ * representative real part, and which kernel variants to emit. Adding a board needs no code change.
+ */
+export interface MemoryRegion {
+  readonly base: number;
+  readonly size: number;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly description: string;
+  /** Representative real part and its budget (bytes); compile checks the model against it. */
+  readonly part: { readonly name: string; readonly flash: number; readonly ram: number };
+  /** 'gcc' for the host build, else a cross gcc such as 'arm-none-eabi-gcc'. */
+  readonly cc: string;
+  readonly cflags: readonly string[];
+  readonly ldflags: readonly string[];
+  /** Emulation; absent for the host target (run natively). */
+  readonly qemu?: {
+    readonly binary: string;
+    readonly machine: string;
+    readonly args: readonly string[];
+    /** Board clock, for SysTick-based instruction counting. */
+    readonly clockHz?: number;
+  };
+  /** The emulated board's memory map (link addresses). */
+  readonly memory?: { readonly flash: MemoryRegion; readonly ram: MemoryRegion };
+  readonly fpu: boolean;
+  /** Kernel variant names, resolved to files in templates/kernels/. */
+  readonly kernels: { readonly popcount: string };
+}
