@@ -206,7 +206,9 @@ class ResNet(nn.Module):
         out = self.layer1(out)
         out = self.layer2(out)
         out = self.layer3(out)
-        out = F.avg_pool2d(out, out.size()[3])
+        # int(): under ONNX tracing out.size()[3] is a traced tensor, which
+        # avg_pool2d rejects; the kernel size is static (7) anyway.
+        out = F.avg_pool2d(out, int(out.size()[3]))
         out = out.view(out.size(0), -1)
         out = self.bn2(out)
         out = self.linear(out)
