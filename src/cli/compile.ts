@@ -1,0 +1,29 @@
+/** `bnngen compile <model.onnx> --target T -o DIR`: write the generated C sources. */
+import type { Command } from 'commander';
+import { writeGeneratedFiles } from '../io/output-dir.js';
+import { emitC } from '../phases/7-emit/emit.js';
+import { compileFile } from '../pipeline.js';
+import { loadTarget } from '../targets/load.js';
+import { action, thousands } from './common.js';
+import { programSummary } from './summary.js';
+
+export function registerCompile(program: Command): void {
+  program
+    .command('compile')
+    .description('compile an ONNX model to C sources for a target')
+    .argument('<model>', 'ONNX model file')
+    .requiredOption('-t, --target <name>', 'target (see `bnngen targets`)')
+    .requiredOption('-o, --output <dir>', 'output directory')
+    .option('--name <id>', 'C prefix of the generated API (<name>_run)', 'model')
+    .option('--force', 'overwrite files in the output directory that bnngen did not generate')
+    .action(
+      action(async (model: string, opts: { target: string; output: string; name: string; force?: boolean }) => {
+        const target = loadTarget(opts.target);
+        const compiled = await compileFile(model, { name: opts.name });
+        const files = emitC(compiled.program, target);
+        const written = await writeGeneratedFiles(opts.output, files, opts.force);
+        process.stdout.write(`${programSummary(compiled)}\n`);
+        process.stdout.write(`wrote ${written.length} files to ${opts.output} (${thousands([...files.values()].reduce((n, f) => n + f.length, 0))} bytes of C)\n`);
+      }),
+    );
+}

@@ -1,0 +1,71 @@
+/** `bnngen inspect <model.onnx>`: what bnngen makes of the model, layer by layer. */
+import type { Command } from 'commander';
+import { stepCost } from '../lowered/cost.js';
+import type { Program, Shape3, Step } from '../lowered/program.js';
+import { compileFile, type Compiled } from '../pipeline.js';
+import { action, formatTable, thousands } from './common.js';
+import { programSummary } from './summary.js';
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('per-layer table: kernel, binary or real and why, shapes, parameters, MACs, bytes')
+    .argument('<model>', 'ONNX model file')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (model: string, opts: { json?: boolean }) => {
+        const compiled = await compileFile(model);
+        const rows = layerRows(compiled);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ file: model, verdicts: compiled.binarized.verdicts, layers: rows }, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`${programSummary(compiled)}\n\n`);
+        const header = ['#', 'kernel', 'node(s)', 'kind', 'in', 'out', 'params', 'MACs', 'bytes'];
+        const table = rows.map((r, i) => [String(i), r.kernel, r.origin, r.kind, r.in, r.out, thousands(r.params), thousands(r.macs), thousands(r.bytes)]);
+        process.stdout.write(`${formatTable(header, table, new Set([0, 6, 7, 8]))}\n`);
+        const totals = rows.reduce((t, r) => ({ bin: t.bin + (r.kind === 'binary' ? r.macs : 0), real: t.real + (r.kind !== 'binary' ? r.macs : 0), bytes: t.bytes + r.bytes }), { bin: 0, real: 0, bytes: 0 });
+        process.stdout.write(`\ntotal: ${thousands(totals.bin)} binary MACs, ${thousands(totals.real)} real MACs/ops, ${thousands(totals.bytes)} bytes of constants\n`);
+        const real = compiled.binarized.verdicts.filter((v) => !v.binary);
+        if (real.length > 0) {
+          process.stdout.write('\nlayers that stay real:\n');
+          for (const v of real) process.stdout.write(`  ${v.node} (${v.opType}): ${v.reason}\n`);
+        }
+      }),
+    );
+}
+
+export interface LayerRow {
+  readonly kernel: string;
+  readonly origin: string;
+  readonly kind: 'binary' | 'real' | 'data';
+  readonly in: string;
+  readonly out: string;
+  readonly params: number;
+  readonly macs: number;
+  readonly bytes: number;
+}
+
+const fmt = (s: Shape3) => `${s[0]}x${s[1]}x${s[2]}`;
+
+function shapes(p: Program, step: Step): [string, string] {
+  const b = (id: number) => fmt(p.buffers[id]!.shape);
+  switch (step.kernel) {
+    case 'add_f32':
+      return [`${b(step.a)} + ${b(step.b)}`, b(step.output)];
+    case 'concat_f32':
+      return [step.inShapes.map(fmt).join(' | '), b(step.output)];
+    default:
+      return [b(step.input), b(step.output)];
+  }
+}
+
+export function layerRows(c: Compiled): LayerRow[] {
+  const p = c.program;
+  return p.steps.map((step) => {
+    const cost = stepCost(p, step);
+    const [i, o] = shapes(p, step);
+    const kind = cost.binary ? 'binary' : step.kernel === 'conv2d_f32' || step.kernel === 'affine_f32' ? 'real' : 'data';
+    return { kernel: step.kernel, origin: step.origin, kind, in: i, out: o, params: cost.params, macs: cost.macs, bytes: cost.bytes };
+  });
+}

@@ -1,0 +1,65 @@
+/** `bnngen verify <model.onnx> --target T`: build, run under QEMU, compare with both references. */
+import type { Command } from 'commander';
+import { BnnError } from '../errors.js';
+import { loadSamples } from '../io/samples.js';
+import { compileFile } from '../pipeline.js';
+import { loadTarget } from '../targets/load.js';
+import { verify, type VerifyReport } from '../verify.js';
+import { action, EXIT, percent, thousands } from './common.js';
+import { programSummary } from './summary.js';
+
+interface VerifyOptions {
+  target: string;
+  input?: string;
+  labels?: string;
+  dataset?: string;
+  samples?: string;
+  json?: boolean;
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description('run the generated C under QEMU and compare with the reference executor and the float model')
+    .argument('<model>', 'ONNX model file')
+    .requiredOption('-t, --target <name>', 'target (see `bnngen targets`)')
+    .option('--input <file.npy>', 'inputs, float32, batch as the first axis (default: seeded random in [0, 1))')
+    .option('--labels <file.npy>', 'integer labels, one per sample, for accuracy')
+    .option('--dataset <name>', 'use a dataset from a Debian package instead of --input (fashion-mnist)')
+    .option('--samples <n>', 'number of samples (default: all given, 1000 for a dataset, 100 random)')
+    .option('--json', 'machine-readable report')
+    .action(
+      action(async (model: string, opts: VerifyOptions) => {
+        const target = loadTarget(opts.target);
+        const compiled = await compileFile(model);
+        const count = opts.samples !== undefined ? parseCount(opts.samples) : opts.dataset ? 1000 : undefined;
+        const samples = await loadSamples({ input: opts.input, labels: opts.labels, dataset: opts.dataset, samples: count }, compiled.program.input.shape);
+        if (!opts.json) process.stdout.write(`${programSummary(compiled)}\nrunning ${samples.count} samples (${samples.description}) on ${target.name}...\n`);
+        const report = await verify(compiled, target, samples);
+        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+        return report.bitExact === report.samples ? EXIT.ok : EXIT.mismatch;
+      }),
+    );
+}
+
+export function parseCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new BnnError(`--samples must be a positive integer, got '${text}'`);
+  return n;
+}
+
+export function formatReport(r: VerifyReport): string {
+  const lines = [
+    `bit-exact vs lowered reference: ${r.bitExact}/${r.samples} samples (${percent(r.bitExact, r.samples)})`,
+    `top-1 agreement vs float ONNX:  ${r.top1Agree}/${r.samples} (${percent(r.top1Agree, r.samples)}), max |diff| ${r.maxAbsDiff.toExponential(3)}`,
+  ];
+  if (r.accuracy) lines.push(`accuracy: C on ${r.target} ${(100 * r.accuracy.c).toFixed(2)} %, float ONNX ${(100 * r.accuracy.float).toFixed(2)} %`);
+  lines.push(`sign(0) ties: ${r.signTies} exact zeros at sign points, in ${r.samplesWithTies} of ${r.samples} samples`);
+  lines.push(`test program on ${r.target}: flash ${thousands(r.flashBytes)} bytes, static RAM ${thousands(r.ramBytes)} bytes`);
+  if (r.firstMismatch) {
+    const m = r.firstMismatch;
+    lines.push(`FIRST MISMATCH: sample ${m.sample}, output ${m.index}: C ${m.c}, reference ${m.reference}`);
+  }
+  lines.push(r.bitExact === r.samples ? 'PASS' : 'FAIL: the C output differs from the reference executor');
+  return lines.join('\n');
+}

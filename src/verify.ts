@@ -1,0 +1,141 @@
+/**
+ * Verification: run the generated C on the target (one QEMU process for all samples) and compare it with
+ * (1) the lowered reference executor — must agree bit for bit — and (2) the float ONNX reference — top-1
+ * agreement and max |difference| — plus accuracy when labels are known.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateGraph } from './graph/evaluate.js';
+import { executeProgram } from './lowered/execute.js';
+import type { Samples } from './io/samples.js';
+import { sampleSize } from './io/samples.js';
+import { writeGeneratedFiles } from './io/output-dir.js';
+import { emitC } from './phases/7-emit/emit.js';
+import type { Compiled } from './pipeline.js';
+import type { Target } from './targets/target.js';
+import { runModelOnTarget } from './toolchain/run-model.js';
+
+export interface VerifyReport {
+  readonly target: string;
+  readonly samples: number;
+  readonly source: string;
+  /** Samples whose C outputs equal the reference executor's bit for bit. */
+  readonly bitExact: number;
+  /** First sample that differs, if any. */
+  readonly firstMismatch?: { sample: number; index: number; c: number; reference: number };
+  /** Top-1 agreement between the C outputs and the float ONNX reference. */
+  readonly top1Agree: number;
+  readonly maxAbsDiff: number;
+  /** Accuracy when labels were given. */
+  readonly accuracy?: { readonly c: number; readonly float: number };
+  /** Activations that were exactly 0 at a sign point (ONNX sign(0) = 0, bnngen packs +1), over all samples. */
+  readonly signTies: number;
+  readonly samplesWithTies: number;
+  readonly flashBytes: number;
+  readonly ramBytes: number;
+}
+
+export interface Outputs {
+  readonly values: Float32Array;
+  readonly size: number;
+}
+
+/** Float ONNX reference outputs for every sample. */
+export function floatOutputs(c: Compiled, samples: Samples): Outputs {
+  const inputName = c.folded.inputs[0]!;
+  const shape = c.folded.values.get(inputName)!.shape;
+  const size = sampleSize(shape);
+  const outName = c.folded.outputs[0]!;
+  let outSize = 0;
+  const rows: Float32Array[] = [];
+  for (let s = 0; s < samples.count; s++) {
+    const input = { dtype: 'float32' as const, shape, data: samples.inputs.slice(s * size, (s + 1) * size) };
+    const out = evaluateGraph(c.folded, new Map([[inputName, input]])).get(outName)!;
+    outSize = out.data.length;
+    rows.push(Float32Array.from(out.data));
+  }
+  const values = new Float32Array(samples.count * outSize);
+  rows.forEach((r, i) => values.set(r, i * outSize));
+  return { values, size: outSize };
+}
+
+/** Reference-executor outputs for every sample, with sign(0) tie counts. */
+export function referenceOutputs(c: Compiled, samples: Samples): Outputs & { ties: number; samplesWithTies: number } {
+  const size = sampleSize(c.program.input.shape);
+  const outSize = sampleSize(c.program.output.shape);
+  const values = new Float32Array(samples.count * outSize);
+  let ties = 0;
+  let samplesWithTies = 0;
+  for (let s = 0; s < samples.count; s++) {
+    const stats = { signTies: 0 };
+    values.set(executeProgram(c.program, samples.inputs.subarray(s * size, (s + 1) * size), stats), s * outSize);
+    ties += stats.signTies;
+    if (stats.signTies > 0) samplesWithTies++;
+  }
+  return { values, size: outSize, ties, samplesWithTies };
+}
+
+/** Builds and runs the generated C for all samples on the target. */
+export async function targetOutputs(c: Compiled, target: Target, samples: Samples): Promise<Outputs & { flashBytes: number; ramBytes: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'bnngen-verify-'));
+  try {
+    const src = join(dir, 'model');
+    await writeGeneratedFiles(src, emitC(c.program, target));
+    const inputSize = sampleSize(c.program.input.shape);
+    const outputSize = sampleSize(c.program.output.shape);
+    const run = await runModelOnTarget({
+      target, sourceDir: src, modelName: c.program.name, inputs: samples.inputs.subarray(0, samples.count * inputSize),
+      samples: samples.count, inputSize, outputSize, workDir: join(dir, 'build'),
+    });
+    return { values: run.outputs, size: outputSize, flashBytes: run.flashBytes, ramBytes: run.ramBytes };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function argmax(v: Float32Array, offset: number, size: number): number {
+  let best = 0;
+  for (let i = 1; i < size; i++) if (v[offset + i]! > v[offset + best]!) best = i;
+  return best;
+}
+
+export async function verify(c: Compiled, target: Target, samples: Samples): Promise<VerifyReport> {
+  const onTarget = await targetOutputs(c, target, samples);
+  const reference = referenceOutputs(c, samples);
+  const float = floatOutputs(c, samples);
+  const size = reference.size;
+  const cBits = new Uint32Array(onTarget.values.buffer, onTarget.values.byteOffset, onTarget.values.length);
+  const refBits = new Uint32Array(reference.values.buffer, reference.values.byteOffset, reference.values.length);
+  let bitExact = 0;
+  let firstMismatch: VerifyReport['firstMismatch'];
+  let top1Agree = 0;
+  let maxAbsDiff = 0;
+  let correctC = 0;
+  let correctFloat = 0;
+  for (let s = 0; s < samples.count; s++) {
+    let same = true;
+    for (let i = 0; i < size; i++) {
+      const k = s * size + i;
+      if (cBits[k] !== refBits[k]) {
+        same = false;
+        firstMismatch ??= { sample: s, index: i, c: onTarget.values[k]!, reference: reference.values[k]! };
+      }
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(onTarget.values[k]! - float.values[k]!));
+    }
+    if (same) bitExact++;
+    const predC = argmax(onTarget.values, s * size, size);
+    const predF = argmax(float.values, s * size, size);
+    if (predC === predF) top1Agree++;
+    if (samples.labels) {
+      if (predC === samples.labels[s]) correctC++;
+      if (predF === samples.labels[s]) correctFloat++;
+    }
+  }
+  return {
+    target: target.name, samples: samples.count, source: samples.description, bitExact, firstMismatch, top1Agree, maxAbsDiff,
+    accuracy: samples.labels ? { c: correctC / samples.count, float: correctFloat / samples.count } : undefined,
+    signTies: reference.ties, samplesWithTies: reference.samplesWithTies,
+    flashBytes: onTarget.flashBytes, ramBytes: onTarget.ramBytes,
+  };
+}
