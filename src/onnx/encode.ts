@@ -29,20 +29,21 @@ export interface ModelSpec {
   /** Opset per domain ('' = ai.onnx); default { '': 13 }. */
   readonly opsets?: Readonly<Record<string, number>>;
   readonly irVersion?: number;
-  readonly inputs: ReadonlyArray<{ name: string; dtype: DType; shape: readonly number[] }>;
+  readonly inputs: ReadonlyArray<{ name: string; dtype: DType; shape: ReadonlyArray<number | string> }>;
   /** Output shapes may be omitted (onnxruntime infers them). */
   readonly outputs: ReadonlyArray<{ name: string; dtype: DType; shape?: readonly number[] }>;
   readonly initializers?: readonly TensorSpec[];
   readonly nodes: readonly NodeSpec[];
 }
 
-function valueInfo(name: string, dtype: DType, shape?: readonly number[]) {
+/** Dims are numbers, or strings for symbolic (dynamic) dims. */
+function valueInfo(name: string, dtype: DType, shape?: ReadonlyArray<number | string>) {
   return onnx.ValueInfoProto.create({
     name,
     type: {
       tensorType: {
         elemType: codeFromDtype(dtype),
-        shape: shape ? { dim: shape.map((d) => ({ dimValue: d })) } : undefined,
+        shape: shape ? { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } : undefined,
       },
     },
   });

@@ -15,6 +15,8 @@ import { lowerNode } from './nodes.js';
 
 export interface LowerContext {
   readonly graph: Graph;
+  /** The [C, H, W] shape of a value. */
+  shapeOf(node: Node, value: string): Shape3;
   /** The f32 buffer holding a value (created for outputs, looked up for inputs). */
   input(node: Node, value: string): { buffer: number; shape: Shape3 };
   output(node: Node, value: string, kind?: 'f32' | 'bits'): { buffer: number; shape: Shape3 };
@@ -63,6 +65,7 @@ export function lower(model: FusedModel, name: string, source: string): Program 
 
   const ctx: LowerContext = {
     graph,
+    shapeOf,
     input(node, value) {
       const id = bufferOf.get(value);
       if (id === undefined) {

@@ -188,7 +188,6 @@ function lowerSlice(ctx: LowerContext, node: Node): void {
   const axes = list(3, 'axes') ?? starts.map((_, i) => i);
   const steps = list(4, 'steps') ?? starts.map(() => 1);
   const src = ctx.input(node, node.inputs[0]!);
-  const dst = ctx.output(node, node.outputs[0]!);
   const start: [number, number, number] = [0, 0, 0];
   const step: [number, number, number] = [1, 1, 1];
   axes.forEach((axis, i) => {
@@ -205,7 +204,26 @@ function lowerSlice(ctx: LowerContext, node: Node): void {
     start[ax] = b;
     step[ax] = s;
   });
-  ctx.emit({ kernel: 'remap_f32', origin: node.name, input: src.buffer, output: dst.buffer, inShape: src.shape, outShape: dst.shape, start, step, fill: 0 });
+  emitRemap(ctx, node, src, start, step, 0);
+}
+
+/** A remap step, or an alias when the remap would copy its input unchanged (e.g. a Pad of zeros). */
+function emitRemap(
+  ctx: LowerContext,
+  node: Node,
+  src: { buffer: number; shape: Shape3 },
+  start: Shape3,
+  step: Shape3,
+  fill: number,
+): void {
+  const outShape = ctx.shapeOf(node, node.outputs[0]!);
+  const identity = start.every((v) => v === 0) && step.every((v) => v === 1) && outShape.every((d, i) => d === src.shape[i]);
+  if (identity) {
+    ctx.alias(node.outputs[0]!, node.inputs[0]!);
+    return;
+  }
+  const dst = ctx.output(node, node.outputs[0]!);
+  ctx.emit({ kernel: 'remap_f32', origin: node.name, input: src.buffer, output: dst.buffer, inShape: src.shape, outShape: dst.shape, start, step, fill });
 }
 
 function lowerPad(ctx: LowerContext, node: Node): void {
@@ -217,7 +235,6 @@ function lowerPad(ctx: LowerContext, node: Node): void {
   const value = opset < 11 ? attrFloat(node, 'value', 0) : (constantInput(ctx, node, 2)?.data[0] ?? 0);
   if (pads.length !== 2 * rank) nodeError(node, `pads has ${pads.length} values for a rank-${rank} input`);
   const src = ctx.input(node, node.inputs[0]!);
-  const dst = ctx.output(node, node.outputs[0]!);
   const start: [number, number, number] = [0, 0, 0];
   for (let axis = 0; axis < rank; axis++) {
     const ax = shapeAxis(node, rank, axis);
@@ -227,5 +244,5 @@ function lowerPad(ctx: LowerContext, node: Node): void {
     }
     start[ax] = -pads[axis]!;
   }
-  ctx.emit({ kernel: 'remap_f32', origin: node.name, input: src.buffer, output: dst.buffer, inShape: src.shape, outShape: dst.shape, start, step: [1, 1, 1], fill: Math.fround(value) });
+  emitRemap(ctx, node, src, start, [1, 1, 1], Math.fround(value));
 }

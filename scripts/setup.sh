@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs everything bnngen and its tests need on Debian 12: cross toolchain, picolibc, QEMU, the Fashion-MNIST
+# package, then the npm dependencies, then builds. Run as root (or with sudo) from anywhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq \
+  gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm \
+  dataset-fashion-mnist python3-numpy gcc make >/dev/null
+npm ci --no-audit --no-fund
+npm run build
