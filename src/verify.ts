@@ -41,8 +41,11 @@ export interface Outputs {
   readonly size: number;
 }
 
+/** Lets pending I/O (the target build and QEMU run started before) progress between samples. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Float ONNX reference outputs for every sample. */
-export function floatOutputs(c: Compiled, samples: Samples): Outputs {
+export async function floatOutputs(c: Compiled, samples: Samples): Promise<Outputs> {
   const inputName = c.folded.inputs[0]!;
   const shape = c.folded.values.get(inputName)!.shape;
   const size = sampleSize(shape);
@@ -54,6 +57,7 @@ export function floatOutputs(c: Compiled, samples: Samples): Outputs {
     const out = evaluateGraph(c.folded, new Map([[inputName, input]])).get(outName)!;
     outSize = out.data.length;
     rows.push(Float32Array.from(out.data));
+    await yieldToEventLoop();
   }
   const values = new Float32Array(samples.count * outSize);
   rows.forEach((r, i) => values.set(r, i * outSize));
@@ -61,7 +65,7 @@ export function floatOutputs(c: Compiled, samples: Samples): Outputs {
 }
 
 /** Reference-executor outputs for every sample, with sign(0) tie counts. */
-export function referenceOutputs(c: Compiled, samples: Samples): Outputs & { ties: number; samplesWithTies: number } {
+export async function referenceOutputs(c: Compiled, samples: Samples): Promise<Outputs & { ties: number; samplesWithTies: number }> {
   const size = sampleSize(c.program.input.shape);
   const outSize = sampleSize(c.program.output.shape);
   const values = new Float32Array(samples.count * outSize);
@@ -72,6 +76,7 @@ export function referenceOutputs(c: Compiled, samples: Samples): Outputs & { tie
     values.set(executeProgram(c.program, samples.inputs.subarray(s * size, (s + 1) * size), stats), s * outSize);
     ties += stats.signTies;
     if (stats.signTies > 0) samplesWithTies++;
+    await yieldToEventLoop();
   }
   return { values, size: outSize, ties, samplesWithTies };
 }
@@ -101,9 +106,12 @@ export function argmax(v: Float32Array, offset: number, size: number): number {
 }
 
 export async function verify(c: Compiled, target: Target, samples: Samples): Promise<VerifyReport> {
-  const onTarget = await targetOutputs(c, target, samples);
-  const reference = referenceOutputs(c, samples);
-  const float = floatOutputs(c, samples);
+  // The target build and QEMU run in other processes while this one computes both references.
+  const pending = targetOutputs(c, target, samples);
+  pending.catch(() => undefined); // awaited below; keeps an early failure from being reported as unhandled
+  const reference = await referenceOutputs(c, samples);
+  const float = await floatOutputs(c, samples);
+  const onTarget = await pending;
   const size = reference.size;
   const cBits = new Uint32Array(onTarget.values.buffer, onTarget.values.byteOffset, onTarget.values.length);
   const refBits = new Uint32Array(reference.values.buffer, reference.values.byteOffset, reference.values.length);
