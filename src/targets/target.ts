@@ -11,9 +11,17 @@ export interface Target {
   readonly name: string;
   readonly description: string;
   /** Representative real part and its budget (bytes); compile checks the model against it. */
-  readonly part: { readonly name: string; readonly flash: number; readonly ram: number };
+  readonly part: {
+    readonly name: string;
+    readonly flash: number;
+    readonly ram: number;
+    /** What the budget counts (e.g. which RAM banks), for people reading the target. */
+    readonly notes?: string;
+  };
   /** 'gcc' for the host build, else a cross gcc such as 'arm-none-eabi-gcc'. */
   readonly cc: string;
+  /** Debian packages that provide cc and its C library; named when cc is missing. */
+  readonly toolchainPackages?: readonly string[];
   readonly cflags: readonly string[];
   readonly ldflags: readonly string[];
   /** Emulation; absent for the host target (run natively). */
@@ -23,6 +31,8 @@ export interface Target {
     readonly args: readonly string[];
     /** Board clock, for SysTick-based instruction counting. */
     readonly clockHz?: number;
+    /** Debian packages that provide the QEMU binary; named when it is missing. */
+    readonly packages?: readonly string[];
   };
   /** The emulated board's memory map (link addresses). */
   readonly memory?: { readonly flash: MemoryRegion; readonly ram: MemoryRegion };
