@@ -1,0 +1,73 @@
+import type { BConv2d } from '../program.js';
+import { popcount32 } from './popcount.js';
+import { endTap, firstTap } from './window.js';
+
+/**
+ * Binary convolution, mirror of bnn_bconv2d_affine.c / bnn_bconv2d_threshold.c. For each output pixel the dot of
+ * every output channel is exact integer arithmetic (order-free): dot = taps*C - 2*sum(popcount(a XOR w)) over the
+ * in-bounds taps, so padded taps contribute exactly 0. Only the epilogue touches floats.
+ */
+export function bconv2d(
+  s: BConv2d,
+  input: Uint32Array,
+  weights: Uint32Array,
+  epilogue: { scale: Float32Array; shift: Float32Array } | { thresholds: Int32Array },
+  output: Float32Array | Uint32Array,
+): void {
+  const [ic, ih, iw] = s.inShape;
+  const [oc, oh, ow] = s.outShape;
+  const { kH, kW, strideH, strideW, padTop, padLeft, dilH, dilW } = s.window;
+  const nw = Math.ceil(ic / 32);
+  const onw = Math.ceil(oc / 32);
+  const wPerOc = kH * kW * nw;
+  const dots = new Int32Array(oc);
+  // Per output pixel, the in-bounds input words are gathered once (with their offsets inside one filter), so
+  // the loop over output channels is a flat XOR-popcount over two arrays.
+  const words = new Uint32Array(wPerOc);
+  const wordOffsets = new Int32Array(wPerOc);
+  for (let oy = 0; oy < oh; oy++) {
+    const iy0 = oy * strideH - padTop;
+    const ky0 = firstTap(iy0, dilH, kH);
+    const ky1 = endTap(iy0, dilH, kH, ih, ky0);
+    for (let ox = 0; ox < ow; ox++) {
+      const ix0 = ox * strideW - padLeft;
+      const kx0 = firstTap(ix0, dilW, kW);
+      const kx1 = endTap(ix0, dilW, kW, iw, kx0);
+      const realBits = (ky1 - ky0) * (kx1 - kx0) * ic;
+      let n = 0;
+      for (let ky = ky0; ky < ky1; ky++) {
+        const aRow = (iy0 + ky * dilH) * iw + ix0;
+        for (let kx = kx0; kx < kx1; kx++) {
+          const a = (aRow + kx * dilW) * nw;
+          const w = (ky * kW + kx) * nw;
+          for (let j = 0; j < nw; j++, n++) {
+            words[n] = input[a + j]!;
+            wordOffsets[n] = w + j;
+          }
+        }
+      }
+      for (let o = 0; o < oc; o++) {
+        const wBase = o * wPerOc;
+        let mismatches = 0;
+        for (let t = 0; t < n; t++) mismatches += popcount32(words[t]! ^ weights[wBase + wordOffsets[t]!]!);
+        dots[o] = realBits - 2 * mismatches;
+      }
+      if ('thresholds' in epilogue) {
+        const t = epilogue.thresholds;
+        const px = (oy * ow + ox) * onw;
+        for (let j = 0; j < onw; j++) {
+          const o0 = j * 32;
+          const o1 = Math.min(o0 + 32, oc);
+          let word = 0;
+          for (let o = o0; o < o1; o++) if (dots[o]! < t[o]!) word |= 1 << (o - o0);
+          output[px + j] = word;
+        }
+      } else {
+        const { scale, shift } = epilogue;
+        for (let o = 0; o < oc; o++) {
+          output[(o * oh + oy) * ow + ox] = Math.fround(Math.fround(Math.fround(dots[o]!) * scale[o]!) + shift[o]!);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/** Population count of a 32-bit word (SWAR, the same bit tricks as templates/kernels/popcount_swar.h). */
+export function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}

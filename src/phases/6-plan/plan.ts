@@ -1,0 +1,82 @@
+/**
+ * Static memory plan: every internal buffer gets a word offset in one arena. A buffer lives from the step that
+ * writes it to the last step that reads it (inclusive at both ends, so a step's output never shares memory with
+ * its inputs). Buffers are placed largest first at the lowest offset that does not overlap any already placed
+ * buffer whose lifetime intersects (greedy first-fit, as TinyEngine and TFLM's greedy planner do).
+ */
+import type { BufferDecl, Program } from '../../lowered/program.js';
+import { stepInputs, validateProgram } from '../../lowered/validate.js';
+
+export interface MemoryPlan {
+  /** The same program with `offset` set on every internal buffer. */
+  readonly program: Program;
+  /** Arena size: the end of the highest placed buffer. */
+  readonly arenaWords: number;
+  /** No plan can do better: the largest total size of buffers live at one step. */
+  readonly lowerBoundWords: number;
+}
+
+export interface Lifetime {
+  readonly buffer: BufferDecl;
+  /** Index of the step that writes the buffer. */
+  readonly first: number;
+  /** Index of the last step that reads it (= first when nothing reads it). */
+  readonly last: number;
+}
+
+export function planMemory(p: Program): MemoryPlan {
+  validateProgram(p);
+  const lifetimes = bufferLifetimes(p);
+  const offsets = placeFirstFit(lifetimes);
+  const buffers = p.buffers.map((b) => (offsets.has(b.id) ? { ...b, offset: offsets.get(b.id)! } : b));
+  const arenaWords = lifetimes.reduce((end, l) => Math.max(end, offsets.get(l.buffer.id)! + l.buffer.words), 0);
+  return { program: { ...p, buffers }, arenaWords, lowerBoundWords: peakLiveWords(lifetimes, p.steps.length) };
+}
+
+/** Lifetimes of the internal (arena) buffers, in buffer declaration order. */
+export function bufferLifetimes(p: Program): Lifetime[] {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  p.steps.forEach((step, i) => {
+    first.set(step.output, i);
+    last.set(step.output, i);
+    for (const id of stepInputs(step)) last.set(id, i);
+  });
+  return p.buffers
+    .filter((b) => !b.external && first.has(b.id))
+    .map((b) => ({ buffer: b, first: first.get(b.id)!, last: last.get(b.id)! }));
+}
+
+export function lifetimesOverlap(a: Lifetime, b: Lifetime): boolean {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+function placeFirstFit(lifetimes: readonly Lifetime[]): Map<number, number> {
+  const order = [...lifetimes].sort(
+    (a, b) => b.buffer.words - a.buffer.words || a.first - b.first || a.buffer.id - b.buffer.id,
+  );
+  const placed: { lifetime: Lifetime; offset: number }[] = [];
+  const offsets = new Map<number, number>();
+  for (const l of order) {
+    const conflicts = placed
+      .filter((q) => lifetimesOverlap(q.lifetime, l))
+      .sort((a, b) => a.offset - b.offset);
+    let offset = 0;
+    for (const q of conflicts) {
+      if (offset + l.buffer.words <= q.offset) break;
+      offset = Math.max(offset, q.offset + q.lifetime.buffer.words);
+    }
+    placed.push({ lifetime: l, offset });
+    offsets.set(l.buffer.id, offset);
+  }
+  return offsets;
+}
+
+function peakLiveWords(lifetimes: readonly Lifetime[], steps: number): number {
+  let peak = 0;
+  for (let i = 0; i < steps; i++) {
+    const live = lifetimes.reduce((sum, l) => (l.first <= i && i <= l.last ? sum + l.buffer.words : sum), 0);
+    peak = Math.max(peak, live);
+  }
+  return peak;
+}

@@ -1,0 +1,92 @@
+/**
+ * bnn_kernels.h / bnn_kernels.c: assembled from templates/kernels/, one file per kernel, plus the helpers the
+ * chosen kernels need. Each kernel file holds a doc comment and the definition; the header's declaration is that
+ * comment and signature, so a kernel is described in exactly one place.
+ */
+import { BnnError } from '../../errors.js';
+import type { Target } from '../../targets/target.js';
+import { render, templateExists, templateText } from './templates.js';
+
+/** Every C kernel, in the order bnn_kernels.c lists them. */
+export const C_KERNELS = [
+  'bnn_conv2d_f32',
+  'bnn_pack_sign_f32',
+  'bnn_bconv2d_affine',
+  'bnn_bconv2d_threshold',
+  'bnn_affine_f32',
+  'bnn_add_f32',
+  'bnn_clip_f32',
+  'bnn_maxpool_f32',
+  'bnn_avgpool_f32',
+  'bnn_global_avgpool_f32',
+  'bnn_remap_f32',
+  'bnn_concat_f32',
+] as const;
+
+export type CKernel = (typeof C_KERNELS)[number];
+
+/** Type names bnn_kernels.h defines (templates/kernels/bnn_kernels.h.hbs). */
+export const KERNEL_HEADER_TYPES = ['bnn_shape', 'bnn_window', 'bnn_window_geom', 'bnn_remap_geom'] as const;
+
+/** Static inline helpers, in dependency order; 'popcount' is the target's variant file. */
+const HELPERS = ['popcount', 'tap_range', 'bconv_mismatches'] as const;
+type Helper = (typeof HELPERS)[number];
+
+const NEEDS: Record<CKernel, { readonly helpers: readonly Helper[]; readonly mathH?: boolean }> = {
+  bnn_conv2d_f32: { helpers: ['tap_range'] },
+  bnn_pack_sign_f32: { helpers: [] },
+  bnn_bconv2d_affine: { helpers: ['popcount', 'tap_range', 'bconv_mismatches'] },
+  bnn_bconv2d_threshold: { helpers: ['popcount', 'tap_range', 'bconv_mismatches'] },
+  bnn_affine_f32: { helpers: [] },
+  bnn_add_f32: { helpers: [] },
+  bnn_clip_f32: { helpers: [] },
+  bnn_maxpool_f32: { helpers: ['tap_range'], mathH: true },
+  bnn_avgpool_f32: { helpers: ['tap_range'] },
+  bnn_global_avgpool_f32: { helpers: [] },
+  bnn_remap_f32: { helpers: [] },
+  bnn_concat_f32: { helpers: [] },
+};
+
+export interface KernelFiles {
+  readonly header: string;
+  readonly source: string;
+}
+
+/**
+ * The kernel header and source holding `used` (any order; duplicates ignored). `client` names who calls them,
+ * for the files' opening comment (e.g. 'model.c').
+ */
+export function emitKernels(used: Iterable<CKernel>, target: Target, client: string): KernelFiles {
+  const wanted = new Set(used);
+  const kernels = C_KERNELS.filter((k) => wanted.has(k));
+  const helpers = HELPERS.filter((h) => kernels.some((k) => NEEDS[k].helpers.includes(h)));
+  const sources = kernels.map((k) => templateText(`kernels/${k}.c`).trimEnd());
+  const context = { client, target: target.name, popcount: target.kernels.popcount };
+  const header = render('kernels/bnn_kernels.h.hbs', {
+    ...context,
+    declarations: kernels.map((k, i) => declaration(k, sources[i]!)),
+  });
+  const source = render('kernels/bnn_kernels.c.hbs', {
+    ...context,
+    needsMath: kernels.some((k) => NEEDS[k].mathH === true),
+    helpers: helpers.map((h) => templateText(helperFile(h, target)).trimEnd()),
+    kernels: sources,
+  });
+  return { header, source };
+}
+
+function helperFile(helper: Helper, target: Target): string {
+  if (helper !== 'popcount') return `kernels/${helper}.h`;
+  const file = `kernels/popcount_${target.kernels.popcount}.h`;
+  if (!templateExists(file)) {
+    throw new BnnError(`target ${target.name}: unknown popcount variant '${target.kernels.popcount}' (no templates/${file})`);
+  }
+  return file;
+}
+
+/** The kernel's doc comment and signature, ending in ';'. */
+function declaration(kernel: CKernel, source: string): string {
+  const match = new RegExp(`^(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\nvoid ${kernel}\\([^)]*\\))\\n\\{`, 'm').exec(source);
+  if (!match) throw new Error(`templates/kernels/${kernel}.c: no doc comment + definition of ${kernel} found`);
+  return `${match[1]};`;
+}

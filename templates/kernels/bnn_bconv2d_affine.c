@@ -1,0 +1,24 @@
+/**
+ * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
+ * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
+ * [oc][kh][kw][ceil(C/32)], output CHW.
+ */
+void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
+                        const float *shift, float *output)
+{
+    const int32_t w_per_oc = g->win.kh * g->win.kw * ((g->in.c + 31) / 32);
+    const int32_t plane = g->out.h * g->out.w;
+    for (int32_t oy = 0; oy < g->out.h; ++oy) {
+        bnn_taps t;
+        bnn_taps_row(g, oy, &t);
+        for (int32_t ox = 0; ox < g->out.w; ++ox) {
+            bnn_taps_col(g, ox, &t);
+            const int32_t real_bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * g->in.c;
+            float *out = output + oy * g->out.w + ox;
+            for (int32_t oc = 0; oc < g->out.c; ++oc) {
+                const int32_t dot = real_bits - 2 * bnn_bconv_mismatches(g, input, weights + oc * w_per_oc, &t);
+                out[oc * plane] = (float)dot * scale[oc] + shift[oc];
+            }
+        }
+    }
+}
