@@ -22,7 +22,8 @@ export interface LowerContext {
   output(node: Node, value: string, kind?: 'f32' | 'bits'): { buffer: number; shape: Shape3 };
   /** Makes `value` another name for the buffer of `source` (reshape-like ops). */
   alias(value: string, source: string): void;
-  constant(name: string, data: Float32Array | Uint32Array | Int32Array): number;
+  /** A constant of the step about to be emitted; `role` is e.g. 'w', 'b', 'scale', 'tau'. */
+  constant(role: string, data: Float32Array | Uint32Array | Int32Array): number;
   emit(step: Step): void;
 }
 
@@ -52,7 +53,9 @@ export function lower(model: FusedModel, name: string, source: string): Program 
   const newBuffer = (value: string, kind: 'f32' | 'bits', shape: Shape3): number => {
     const words = kind === 'f32' ? shape[0] * shape[1] * shape[2] : shape[1] * shape[2] * Math.ceil(shape[0] / 32);
     const id = buffers.length;
-    buffers.push({ id, name: names.take(value), kind, shape, words });
+    // Names come from the step that writes the buffer, not from ONNX value names: the C must not depend on how
+    // an exporter named things (the raw and the folded export of one model give identical files).
+    buffers.push({ id, name: names.take(id === 0 ? value : `s${steps.length}_out`), kind, shape, words });
     bufferOf.set(value, id);
     return id;
   };
@@ -83,9 +86,9 @@ export function lower(model: FusedModel, name: string, source: string): Program 
       if (id === undefined) throw new Error(`alias of unknown value ${src}`);
       bufferOf.set(value, id);
     },
-    constant(constName, data) {
+    constant(role, data) {
       const id = consts.length;
-      consts.push({ id, name: names.take(constName), data });
+      consts.push({ id, name: names.take(`s${steps.length}_${role}`), data });
       return id;
     },
     emit(step) {
@@ -137,13 +140,13 @@ function lowerOp(ctx: LowerContext, op: FusedOp): void {
       const dst = ctx.output(node, op.output, bits ? 'bits' : 'f32');
       const [ic] = op.inShape;
       const oc = op.outShape[0];
-      const weights = ctx.constant(`${op.origin.split(' + ')[0]}_w`, packConvWeights(op.signs, oc, ic, op.window.kH, op.window.kW));
+      const weights = ctx.constant('w', packConvWeights(op.signs, oc, ic, op.window.kH, op.window.kW));
       const epilogue = op.epilogue.kind === 'threshold'
-        ? { kind: 'threshold' as const, thresholds: ctx.constant(`${op.origin.split(' + ')[0]}_tau`, op.epilogue.thresholds) }
+        ? { kind: 'threshold' as const, thresholds: ctx.constant('tau', op.epilogue.thresholds) }
         : {
             kind: 'affine' as const,
-            scale: ctx.constant(`${op.origin.split(' + ')[0]}_scale`, op.epilogue.scale),
-            shift: ctx.constant(`${op.origin.split(' + ')[0]}_shift`, op.epilogue.shift),
+            scale: ctx.constant('scale', op.epilogue.scale),
+            shift: ctx.constant('shift', op.epilogue.shift),
           };
       ctx.emit({
         kernel: 'bconv2d', origin: op.origin, input: src.buffer, output: dst.buffer, inShape: op.inShape,
@@ -155,11 +158,10 @@ function lowerOp(ctx: LowerContext, op: FusedOp): void {
       const node = originNode(op.origin, 'Conv', op.input, op.output);
       const src = ctx.input(node, op.input);
       const dst = ctx.output(node, op.output);
-      const base = op.origin.split(' + ')[0]!;
       ctx.emit({
         kernel: 'conv2d_f32', origin: op.origin, input: src.buffer, output: dst.buffer, inShape: op.inShape,
-        outShape: op.outShape, window: op.window, weights: ctx.constant(`${base}_w`, op.weights),
-        bias: ctx.constant(`${base}_b`, op.bias),
+        outShape: op.outShape, window: op.window, weights: ctx.constant('w', op.weights),
+        bias: ctx.constant('b', op.bias),
       });
       return;
     }

@@ -145,7 +145,7 @@ function lowerArithmetic(ctx: LowerContext, node: Node): void {
   const dst = ctx.output(node, node.outputs[0]!);
   ctx.emit({
     kernel: 'affine_f32', origin: node.name, input: src.buffer, output: dst.buffer, shape: src.shape,
-    scale: ctx.constant(`${node.name}_scale`, scale), shift: ctx.constant(`${node.name}_shift`, shift),
+    scale: ctx.constant('scale', scale), shift: ctx.constant('shift', shift),
   });
 }
 
@@ -164,7 +164,7 @@ function lowerBatchNorm(ctx: LowerContext, node: Node): void {
   const dst = ctx.output(node, node.outputs[0]!);
   ctx.emit({
     kernel: 'affine_f32', origin: node.name, input: src.buffer, output: dst.buffer, shape: src.shape,
-    scale: ctx.constant(`${node.name}_scale`, scale), shift: ctx.constant(`${node.name}_shift`, shift),
+    scale: ctx.constant('scale', scale), shift: ctx.constant('shift', shift),
   });
 }
 

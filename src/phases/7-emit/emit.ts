@@ -107,9 +107,8 @@ function constFormat(data: ConstDecl['data']): ConstFormat {
 
 function constView(p: Program, c: ConstDecl, firstStep: number) {
   const f = constFormat(c.data);
-  const origin = p.steps[firstStep]!.origin;
   return {
-    comment: commentText(`${c.name}: ${c.data.length} ${f.what}, step ${firstStep} (${origin})`),
+    comment: commentText(`${c.name}: ${c.data.length} ${f.what}, used by step ${firstStep}`),
     ctype: f.ctype,
     ident: `${p.name}_${c.name}`,
     length: c.data.length,

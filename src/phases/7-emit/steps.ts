@@ -6,6 +6,7 @@
 import type { Program, Shape3, Step, Window } from '../../lowered/program.js';
 import { callStatement, commentText, floatLiteral, needsMathH } from './c-text.js';
 import type { CKernel } from './kernel-files.js';
+import { describeStep } from '../../lowered/describe.js';
 
 export interface StepC {
   readonly kernel: CKernel;
@@ -27,7 +28,7 @@ export interface Names {
 export function stepC(p: Program, index: number, names: Names): StepC {
   const step = p.steps[index]!;
   const geom = `${p.name}_s${index}_geom`;
-  const comment = commentText(`step ${index}: ${step.origin}`);
+  const comment = commentText(`step ${index}: ${describeStep(step)}`);
   const b = (id: number) => names.buffer(id);
   const c = (id: number) => names.constant(id);
   const base = { comment, needsMath: false };
