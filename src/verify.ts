@@ -14,7 +14,7 @@ import { writeGeneratedFiles } from './io/output-dir.js';
 import { emitC } from './phases/7-emit/emit.js';
 import type { Compiled } from './pipeline.js';
 import type { Target } from './targets/target.js';
-import { runModelOnTarget } from './toolchain/run-model.js';
+import { runModelOnTarget, type InstructionCounts } from './toolchain/run-model.js';
 
 export interface VerifyReport {
   readonly target: string;
@@ -34,6 +34,25 @@ export interface VerifyReport {
   readonly samplesWithTies: number;
   readonly flashBytes: number;
   readonly ramBytes: number;
+  /**
+   * Exact instructions executed by one <model>_run call under QEMU (docs/benchmarking.md); absent on the host
+   * target or when not counted. Inference is data-independent except for tiny branches, hence min/max.
+   */
+  readonly instructionsPerInference?: InstructionStats;
+}
+
+export interface InstructionStats {
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface TargetRunOptions {
+  /**
+   * Count every inference's instructions with bnngen's QEMU plugin (emulated targets only). Default: false for
+   * targetOutputs, true for verify (counting per translation block costs QEMU almost no time).
+   */
+  readonly countInstructions?: boolean;
 }
 
 export interface Outputs {
@@ -82,7 +101,9 @@ export async function referenceOutputs(c: Compiled, samples: Samples): Promise<O
 }
 
 /** Builds and runs the generated C for all samples on the target. */
-export async function targetOutputs(c: Compiled, target: Target, samples: Samples): Promise<Outputs & { flashBytes: number; ramBytes: number }> {
+export async function targetOutputs(
+  c: Compiled, target: Target, samples: Samples, opts: TargetRunOptions = {},
+): Promise<Outputs & { flashBytes: number; ramBytes: number; instructions?: InstructionCounts }> {
   const dir = await mkdtemp(join(tmpdir(), 'bnngen-verify-'));
   try {
     const src = join(dir, 'model');
@@ -91,9 +112,9 @@ export async function targetOutputs(c: Compiled, target: Target, samples: Sample
     const outputSize = sampleSize(c.program.output.shape);
     const run = await runModelOnTarget({
       target, sourceDir: src, modelName: c.program.name, inputs: samples.inputs.subarray(0, samples.count * inputSize),
-      samples: samples.count, inputSize, outputSize, workDir: join(dir, 'build'),
+      samples: samples.count, inputSize, outputSize, workDir: join(dir, 'build'), countInstructions: opts.countInstructions,
     });
-    return { values: run.outputs, size: outputSize, flashBytes: run.flashBytes, ramBytes: run.ramBytes };
+    return { values: run.outputs, size: outputSize, flashBytes: run.flashBytes, ramBytes: run.ramBytes, instructions: run.instructions };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -105,9 +126,17 @@ export function argmax(v: Float32Array, offset: number, size: number): number {
   return best;
 }
 
-export async function verify(c: Compiled, target: Target, samples: Samples): Promise<VerifyReport> {
+/** Statistics of the per-run counts; undefined without runs. */
+export function instructionStats(counts: InstructionCounts | undefined): InstructionStats | undefined {
+  if (!counts || counts.perRun.length === 0) return undefined;
+  const min = counts.perRun.reduce((a, b) => Math.min(a, b));
+  const max = counts.perRun.reduce((a, b) => Math.max(a, b));
+  return { mean: counts.total / counts.perRun.length, min, max };
+}
+
+export async function verify(c: Compiled, target: Target, samples: Samples, opts: TargetRunOptions = {}): Promise<VerifyReport> {
   // The target build and QEMU run in other processes while this one computes both references.
-  const pending = targetOutputs(c, target, samples);
+  const pending = targetOutputs(c, target, samples, { countInstructions: opts.countInstructions ?? true });
   pending.catch(() => undefined); // awaited below; keeps an early failure from being reported as unhandled
   const reference = await referenceOutputs(c, samples);
   const float = await floatOutputs(c, samples);
@@ -145,5 +174,6 @@ export async function verify(c: Compiled, target: Target, samples: Samples): Pro
     accuracy: samples.labels ? { c: correctC / samples.count, float: correctFloat / samples.count } : undefined,
     signTies: reference.ties, samplesWithTies: reference.samplesWithTies,
     flashBytes: onTarget.flashBytes, ramBytes: onTarget.ramBytes,
+    instructionsPerInference: instructionStats(onTarget.instructions),
   };
 }

@@ -2,9 +2,11 @@
 import type { Command } from 'commander';
 import { BnnError } from '../errors.js';
 import { loadSamples } from '../io/samples.js';
+import { estimateFootprint } from '../phases/7-emit/footprint.js';
 import { compileFile } from '../pipeline.js';
+import { checkBudget } from '../targets/budget.js';
 import { loadTarget } from '../targets/load.js';
-import { verify, type VerifyReport } from '../verify.js';
+import { verify, type InstructionStats, type VerifyReport } from '../verify.js';
 import { action, EXIT, percent, thousands } from './common.js';
 import { programSummary } from './summary.js';
 
@@ -15,6 +17,9 @@ interface VerifyOptions {
   dataset?: string;
   samples?: string;
   json?: boolean;
+  ignoreBudget?: boolean;
+  /** commander's negatable --no-count-instructions: true unless given. */
+  countInstructions: boolean;
 }
 
 export function registerVerify(program: Command): void {
@@ -27,15 +32,18 @@ export function registerVerify(program: Command): void {
     .option('--labels <file.npy>', 'integer labels, one per sample, for accuracy')
     .option('--dataset <name>', 'use a dataset from a Debian package instead of --input (fashion-mnist)')
     .option('--samples <n>', 'number of samples (default: all given, 1000 for a dataset, 100 random)')
+    .option('--no-count-instructions', 'skip the exact instruction count per inference (QEMU plugin built with the host gcc)')
     .option('--json', 'machine-readable report')
+    .option('--ignore-budget', "verify even when the model exceeds the target's flash or RAM budget (the emulated board may have more)")
     .action(
       action(async (model: string, opts: VerifyOptions) => {
         const target = loadTarget(opts.target);
         const compiled = await compileFile(model);
+        if (!opts.ignoreBudget) checkBudget(estimateFootprint(compiled.program, target), target, 'verify', model);
         const count = opts.samples !== undefined ? parseCount(opts.samples) : opts.dataset ? 1000 : undefined;
         const samples = await loadSamples({ input: opts.input, labels: opts.labels, dataset: opts.dataset, samples: count }, compiled.program.input.shape);
         if (!opts.json) process.stdout.write(`${programSummary(compiled)}\nrunning ${samples.count} samples (${samples.description}) on ${target.name}...\n`);
-        const report = await verify(compiled, target, samples);
+        const report = await verify(compiled, target, samples, { countInstructions: opts.countInstructions });
         process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
         return report.bitExact === report.samples ? EXIT.ok : EXIT.mismatch;
       }),
@@ -48,6 +56,12 @@ export function parseCount(text: string): number {
   return n;
 }
 
+/** "instructions per inference on cortex-m4: 12,345,678 (exact, QEMU TCG plugin)", with the range if runs differ. */
+export function formatInstructions(target: string, s: InstructionStats): string {
+  const count = s.min === s.max ? thousands(s.min) : `mean ${thousands(s.mean)} (min ${thousands(s.min)}, max ${thousands(s.max)})`;
+  return `instructions per inference on ${target}: ${count} (exact, QEMU TCG plugin)`;
+}
+
 export function formatReport(r: VerifyReport): string {
   const lines = [
     `bit-exact vs lowered reference: ${r.bitExact}/${r.samples} samples (${percent(r.bitExact, r.samples)})`,
@@ -56,6 +70,7 @@ export function formatReport(r: VerifyReport): string {
   if (r.accuracy) lines.push(`accuracy: C on ${r.target} ${(100 * r.accuracy.c).toFixed(2)} %, float ONNX ${(100 * r.accuracy.float).toFixed(2)} %`);
   lines.push(`sign(0) ties: ${r.signTies} exact zeros at sign points, in ${r.samplesWithTies} of ${r.samples} samples`);
   lines.push(`test program on ${r.target}: flash ${thousands(r.flashBytes)} bytes, static RAM ${thousands(r.ramBytes)} bytes`);
+  if (r.instructionsPerInference) lines.push(formatInstructions(r.target, r.instructionsPerInference));
   if (r.firstMismatch) {
     const m = r.firstMismatch;
     lines.push(`FIRST MISMATCH: sample ${m.sample}, output ${m.index}: C ${m.c}, reference ${m.reference}`);

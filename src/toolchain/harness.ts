@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BnnError } from '../errors.js';
 import { packageRoot } from '../io/package-root.js';
@@ -19,9 +19,16 @@ export function renderHarness(modelName: string): string {
   return template({ name: modelName, upper: modelName.toUpperCase() });
 }
 
-/** Writes the harness as `<dir>/bnn_harness_main.c` and returns that path. */
-export async function writeHarness(modelName: string, dir: string): Promise<string> {
+/** The profile markers the harness calls around every run (copied next to it: it includes bnn_profile.h). */
+const PROFILE_FILES = ['bnn_profile.h', 'bnn_profile.c'];
+
+/**
+ * Writes the harness as `<dir>/bnn_harness_main.c` and the profile markers next to it; returns the C files to
+ * build with the model.
+ */
+export async function writeHarness(modelName: string, dir: string): Promise<string[]> {
   const path = join(dir, 'bnn_harness_main.c');
   await writeFile(path, renderHarness(modelName));
-  return path;
+  for (const name of PROFILE_FILES) await copyFile(join(packageRoot(), 'templates', 'harness', name), join(dir, name));
+  return [path, join(dir, 'bnn_profile.c')];
 }

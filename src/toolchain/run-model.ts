@@ -6,8 +6,13 @@ import { alignedBuffer, bytesOf } from '../io/bytes.js';
 import type { Target } from '../targets/target.js';
 import { buildFirmware } from './build.js';
 import { writeHarness } from './harness.js';
+import { ensureIcountPlugin } from './icount-plugin.js';
+import { findProfileMarkers, icountQemuArgs, readIcountReport, type IcountReport } from './icount.js';
 import { runFirmware } from './run.js';
 import type { Footprint } from './size.js';
+
+/** BNN_PROFILE_ID_RUN of templates/harness/bnn_profile.h. */
+const PROFILE_ID_RUN = 0;
 
 export interface RunModelOptions {
   readonly target: Target;
@@ -23,6 +28,21 @@ export interface RunModelOptions {
   readonly workDir?: string;
   /** Default: one minute plus 100 ms per sample, generous for a loaded machine. */
   readonly timeoutMs?: number;
+  /**
+   * Count the instructions of every <modelName>_run call exactly, with bnngen's QEMU plugin (docs/benchmarking.md).
+   * Emulated targets only: on the host target the result has no `instructions`.
+   */
+  readonly countInstructions?: boolean;
+}
+
+/** Exact instruction counts of the <modelName>_run calls, from QEMU's instruction-count plugin. */
+export interface InstructionCounts {
+  /** All runs together. */
+  readonly total: number;
+  /** Number of measured regions (runs); equals the number of samples. */
+  readonly regions: number;
+  /** One count per run, in sample order. */
+  readonly perRun: readonly number[];
 }
 
 export interface RunModelResult {
@@ -33,10 +53,13 @@ export interface RunModelResult {
   readonly ramBytes: number;
   /** Footprint of the model's own objects (see BuildResult.model). */
   readonly model: Footprint;
+  /** Present when countInstructions was asked for on an emulated target. */
+  readonly instructions?: InstructionCounts;
 }
 
 const INPUT_FILE = 'inputs.f32';
 const OUTPUT_FILE = 'outputs.f32';
+const ICOUNT_FILE = 'icount.txt';
 
 /**
  * Builds the model with the harness for `target` and runs all samples in ONE program run (one QEMU process):
@@ -59,15 +82,21 @@ export async function runModelOnTarget(opts: RunModelOptions): Promise<RunModelR
   await mkdir(dir, { recursive: true });
   try {
     const harness = await writeHarness(opts.modelName, dir);
-    const build = await buildFirmware({ target, sourceDir: opts.sourceDir, extraSources: [harness], outDir: dir });
+    const build = await buildFirmware({ target, sourceDir: opts.sourceDir, extraSources: harness, outDir: dir });
     await writeFile(join(dir, INPUT_FILE), bytesOf(opts.inputs));
-    await rm(join(dir, OUTPUT_FILE), { force: true }); // a stale file from an earlier run must not pass as output
+    // Stale files from an earlier run must not pass as this run's results.
+    await rm(join(dir, OUTPUT_FILE), { force: true });
+    await rm(join(dir, ICOUNT_FILE), { force: true });
+    const counting = opts.countInstructions === true && target.qemu !== undefined;
     const run = await runFirmware({
       target,
       elf: build.elf,
       args: [INPUT_FILE, OUTPUT_FILE, String(samples), String(inputSize), String(outputSize)],
       cwd: dir,
       timeoutMs: opts.timeoutMs ?? 60_000 + 100 * samples,
+      qemuOptions: counting
+        ? icountQemuArgs(await ensureIcountPlugin(), await findProfileMarkers(target, build.elf), join(dir, ICOUNT_FILE))
+        : undefined,
     });
     const lastLine = run.stdout.trim().split('\n').pop() ?? '';
     if (run.exitCode !== 0) {
@@ -80,10 +109,20 @@ export async function runModelOnTarget(opts: RunModelOptions): Promise<RunModelR
     if (outputs.length !== samples * outputSize) {
       throw new BnnError(`output file has ${outputs.length} values, expected ${samples} samples × ${outputSize}`);
     }
-    return { outputs, flashBytes: build.flashBytes, ramBytes: build.ramBytes, model: build.model };
+    const instructions = counting ? runCounts(await readIcountReport(join(dir, ICOUNT_FILE)), samples) : undefined;
+    return { outputs, flashBytes: build.flashBytes, ramBytes: build.ramBytes, model: build.model, instructions };
   } finally {
     if (!opts.workDir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The harness makes one BNN_PROFILE_ID_RUN region per sample and no other region. */
+function runCounts(report: IcountReport, samples: number): InstructionCounts {
+  const perRun = report.regions.filter((r) => r.id === PROFILE_ID_RUN).map((r) => r.instructions);
+  if (perRun.length !== samples || report.regions.length !== samples) {
+    throw new BnnError(`instruction count: ${report.regions.length} regions, ${perRun.length} of them runs, for ${samples} samples`);
+  }
+  return { total: report.total, regions: perRun.length, perRun };
 }
 
 function fromLittleEndianBytes(bytes: Uint8Array): Float32Array {

@@ -12,6 +12,8 @@ export interface RunOptions {
   /** Working directory: relative file names in args are resolved here, on every target. */
   readonly cwd: string;
   readonly timeoutMs: number;
+  /** More QEMU options (e.g. a -plugin); ignored on the host target. */
+  readonly qemuOptions?: readonly string[];
 }
 
 export interface RunResult {
@@ -73,6 +75,7 @@ function qemuArgs(opts: RunOptions): string[] {
     '-display', 'none', '-serial', 'none', '-monitor', 'none',
     '-chardev', 'stdio,id=shc',
     '-semihosting-config', semihosting.join(','),
+    ...(opts.qemuOptions ?? []),
     '-kernel', opts.elf,
   ];
 }
