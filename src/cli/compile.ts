@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { writeGeneratedFiles } from '../io/output-dir.js';
 import { emitC } from '../phases/7-emit/emit.js';
+import { estimateFootprint } from '../phases/7-emit/footprint.js';
 import { compileFile } from '../pipeline.js';
+import { budgetSummary, checkBudget } from '../targets/budget.js';
 import { loadTarget } from '../targets/load.js';
 import { action, thousands } from './common.js';
 import { programSummary } from './summary.js';
@@ -16,13 +18,17 @@ export function registerCompile(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output directory')
     .option('--name <id>', 'C prefix of the generated API (<name>_run)', 'model')
     .option('--force', 'overwrite files in the output directory that bnngen did not generate')
+    .option('--ignore-budget', "write the files even when the model exceeds the target's flash or RAM budget")
     .action(
-      action(async (model: string, opts: { target: string; output: string; name: string; force?: boolean }) => {
+      action(async (model: string, opts: { target: string; output: string; name: string; force?: boolean; ignoreBudget?: boolean }) => {
         const target = loadTarget(opts.target);
         const compiled = await compileFile(model, { name: opts.name });
+        const footprint = estimateFootprint(compiled.program, target);
+        // Before anything is written: a refused model leaves the output directory untouched.
+        if (!opts.ignoreBudget) checkBudget(footprint, target, 'compile', model);
         const files = emitC(compiled.program, target);
         const written = await writeGeneratedFiles(opts.output, files, opts.force);
-        process.stdout.write(`${programSummary(compiled)}\n`);
+        process.stdout.write(`${programSummary(compiled)}\n${budgetSummary(footprint, target)}\n`);
         process.stdout.write(`wrote ${written.length} files to ${opts.output} (${thousands([...files.values()].reduce((n, f) => n + f.length, 0))} bytes of C)\n`);
       }),
     );

@@ -9,12 +9,17 @@ export function targetsDir(): string {
   return join(packageRoot(), 'targets');
 }
 
-/** Names of the available targets (the .json files in targets/), sorted. */
+/** Names of the available targets (the .json files in targets/), sorted with numbers in order (m4 before m33). */
 export function targetNames(): string[] {
   return readdirSync(targetsDir())
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -'.json'.length))
-    .sort();
+    .sort(compareTargetNames);
+}
+
+/** Natural order: cortex-m4 < cortex-m7 < cortex-m33, then plain code-point order to break ties. */
+export function compareTargetNames(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** Loads and validates targets/<name>.json. */
@@ -56,7 +61,7 @@ export function parseTarget(json: unknown, file: string): Target {
   const part = object(t.part, 'part', fail);
   onlyKeys(part, 'part', ['name', 'flash', 'ram', 'notes'], fail);
   const kernels = object(t.kernels, 'kernels', fail);
-  onlyKeys(kernels, 'kernels', ['popcount'], fail);
+  onlyKeys(kernels, 'kernels', ['popcount', 'notes'], fail);
   const popcount = string(kernels.popcount, 'kernels.popcount', fail);
   if (!/^[a-z0-9_]+$/.test(popcount)) fail(`kernels.popcount '${popcount}' must be a lower-case variant name`);
 
@@ -67,7 +72,7 @@ export function parseTarget(json: unknown, file: string): Target {
       name: string(part.name, 'part.name', fail),
       flash: positiveInt(part.flash, 'part.flash', fail),
       ram: positiveInt(part.ram, 'part.ram', fail),
-      ...(part.notes === undefined ? {} : { notes: string(part.notes, 'part.notes', fail) }),
+      ...optionalNotes(part, 'part', fail),
     },
     cc: string(t.cc, 'cc', fail),
     ...(t.toolchainPackages === undefined
@@ -78,7 +83,7 @@ export function parseTarget(json: unknown, file: string): Target {
     ...(t.qemu === undefined ? {} : { qemu: parseQemu(t.qemu, fail) }),
     ...(t.memory === undefined ? {} : { memory: parseMemory(t.memory, fail) }),
     fpu: boolean(t.fpu, 'fpu', fail),
-    kernels: { popcount },
+    kernels: { popcount, ...optionalNotes(kernels, 'kernels', fail) },
   };
   if (!/^[a-z0-9][a-z0-9_.-]*$/.test(target.name)) fail(`name '${target.name}' must be lower-case letters, digits, '-', '_' or '.'`);
   if (target.qemu && !target.memory) fail('an emulated target (qemu) needs a memory map (memory.flash, memory.ram)');
@@ -90,14 +95,20 @@ type Json = Record<string, unknown>;
 
 function parseQemu(value: unknown, fail: Fail): NonNullable<Target['qemu']> {
   const q = object(value, 'qemu', fail);
-  onlyKeys(q, 'qemu', ['binary', 'machine', 'args', 'clockHz', 'packages'], fail);
+  onlyKeys(q, 'qemu', ['binary', 'machine', 'args', 'clockHz', 'packages', 'notes'], fail);
   return {
     binary: string(q.binary, 'qemu.binary', fail),
     machine: string(q.machine, 'qemu.machine', fail),
     args: strings(q.args, 'qemu.args', fail),
     ...(q.clockHz === undefined ? {} : { clockHz: positiveInt(q.clockHz, 'qemu.clockHz', fail) }),
     ...(q.packages === undefined ? {} : { packages: strings(q.packages, 'qemu.packages', fail) }),
+    ...optionalNotes(q, 'qemu', fail),
   };
+}
+
+/** `{ notes }` when the object has a notes string, `{}` when it has none. */
+function optionalNotes(o: Json, where: string, fail: Fail): { notes?: string } {
+  return o.notes === undefined ? {} : { notes: string(o.notes, `${where}.notes`, fail) };
 }
 
 function parseMemory(value: unknown, fail: Fail): NonNullable<Target['memory']> {

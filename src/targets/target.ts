@@ -33,10 +33,19 @@ export interface Target {
     readonly clockHz?: number;
     /** Debian packages that provide the QEMU binary; named when it is missing. */
     readonly packages?: readonly string[];
+    /** Why this board and these options (e.g. what real core it runs, how its memory was enlarged). */
+    readonly notes?: string;
   };
   /** The emulated board's memory map (link addresses). */
   readonly memory?: { readonly flash: MemoryRegion; readonly ram: MemoryRegion };
   readonly fpu: boolean;
-  /** Kernel variant names, resolved to files in templates/kernels/. */
-  readonly kernels: { readonly popcount: string };
+  /**
+   * Kernel variants, resolved to files in templates/kernels/: `popcount` names popcount_<popcount>.h, which
+   * defines bnn_xor_popcount (set bits of a XOR w over a run of words) for the binary convolutions.
+   */
+  readonly kernels: {
+    readonly popcount: string;
+    /** Why this variant (e.g. measured instructions per word against the alternatives). */
+    readonly notes?: string;
+  };
 }

@@ -98,7 +98,7 @@ describe('C emission', () => {
     }
     const net = emitC(planned(residualNet(5).program), HOST_TARGET);
     const kernels = net.get('bnn_kernels.c')!;
-    assert.ok(kernels.includes('static inline uint32_t bnn_popcount(uint32_t x)'));
+    assert.ok(kernels.includes('static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)'));
     assert.ok(!/__builtin_popcount\s*\(/.test([...net.values()].join('\n')));
 
     const b = new ProgramBuilder('pools', [2, 4, 4]);

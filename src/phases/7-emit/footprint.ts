@@ -1,0 +1,130 @@
+/**
+ * What the emitted C of a program will occupy on a microcontroller, known before any compiler runs: constants
+ * and arena exactly, code and stack as allowances measured on every cross target (see the tables below; the
+ * host's x86-64 code is larger, but its budget is only a placeholder). compile/verify/run check it against the
+ * target's real-part budget (targets/budget.ts); test/qemu/targets.test.ts checks it against the linker.
+ */
+import type { Program, Step } from '../../lowered/program.js';
+import { stepConsts } from '../../lowered/validate.js';
+import type { Target } from '../../targets/target.js';
+import type { CKernel } from './kernel-files.js';
+import { stepC } from './steps.js';
+
+export interface FootprintEstimate {
+  /** Weights, thresholds, float constants and the geometry structs: exact. */
+  readonly constBytes: number;
+  /** Kernels, <name>_run and, on FPU-less targets, the soft-float routines: an allowance, not a measurement. */
+  readonly codeBytes: number;
+  /** The static activation arena: exact. */
+  readonly arenaBytes: number;
+  /** <name>_run's frame plus the deepest kernel's: an allowance. */
+  readonly stackBytes: number;
+  /** constBytes + codeBytes. */
+  readonly flashBytes: number;
+  /** arenaBytes + stackBytes. */
+  readonly ramBytes: number;
+}
+
+/**
+ * Code bytes per kernel: the largest `nm --size-sort` size over the eight cross targets with gcc 12 -O2 (bconv
+ * kernels include their inlined popcount variant: 2,048 bytes for bnn_bconv2d_threshold on rv32imc), rounded up
+ * with about 10 % to spare.
+ */
+const CODE_BYTES: Record<CKernel, number> = {
+  bnn_conv2d_f32: 896,
+  bnn_pack_sign_f32: 320,
+  bnn_bconv2d_affine: 2176,
+  bnn_bconv2d_threshold: 2304,
+  bnn_affine_f32: 192,
+  bnn_add_f32: 128,
+  bnn_clip_f32: 128,
+  bnn_maxpool_f32: 704,
+  bnn_avgpool_f32: 704,
+  bnn_global_avgpool_f32: 192,
+  bnn_remap_f32: 320,
+  bnn_concat_f32: 128,
+};
+
+/** <name>_run: a fixed part plus each call with its arguments (measured: 21 bytes a step on Cortex-M0, 40 on rv32imc). */
+const RUN_BYTES = 128;
+const RUN_BYTES_PER_STEP = 48;
+
+/**
+ * libgcc's IEEE single-precision routines an FPU-less core links for the float layers (add, multiply, divide,
+ * compare, int-to-float): measured about 2.6 KiB on Cortex-M0 and 3.5 KiB on rv32imc.
+ */
+const SOFT_FLOAT_BYTES = 4096;
+
+/**
+ * Stack bytes per kernel: gcc -fstack-usage over the eight cross targets, rounded up. The binary convolutions
+ * hold a 288-byte window buffer (BNN_WINDOW_WORDS); the largest frame measured was 576 bytes.
+ */
+const STACK_BYTES: Record<CKernel, number> = {
+  bnn_conv2d_f32: 256,
+  bnn_pack_sign_f32: 128,
+  bnn_bconv2d_affine: 640,
+  bnn_bconv2d_threshold: 640,
+  bnn_affine_f32: 128,
+  bnn_add_f32: 64,
+  bnn_clip_f32: 64,
+  bnn_maxpool_f32: 256,
+  bnn_avgpool_f32: 256,
+  bnn_global_avgpool_f32: 64,
+  bnn_remap_f32: 128,
+  bnn_concat_f32: 64,
+};
+
+/** <name>_run's own frame (measured 32-40 bytes) and a soft-float routine called from a kernel. */
+const RUN_STACK_BYTES = 128;
+
+export function estimateFootprint(p: Program, target: Target): FootprintEstimate {
+  const names = { buffer: () => 'b', constant: () => 'c' };
+  const kernels = new Set(p.steps.map((_, i) => stepC(p, i, names).kernel));
+  const usedConsts = new Set(p.steps.flatMap((s) => stepConsts(s)));
+  const constBytes =
+    p.consts.filter((c) => usedConsts.has(c.id)).reduce((n, c) => n + c.data.length * 4, 0) +
+    p.steps.reduce((n, s) => n + geometryBytes(s), 0);
+  const codeBytes =
+    [...kernels].reduce((n, k) => n + CODE_BYTES[k], 0) +
+    RUN_BYTES + RUN_BYTES_PER_STEP * p.steps.length +
+    (target.fpu ? 0 : SOFT_FLOAT_BYTES);
+  const arenaBytes = 4 * arenaWords(p);
+  const stackBytes = RUN_STACK_BYTES + Math.max(0, ...[...kernels].map((k) => STACK_BYTES[k]));
+  return {
+    constBytes, codeBytes, arenaBytes, stackBytes,
+    flashBytes: constBytes + codeBytes,
+    ramBytes: arenaBytes + stackBytes,
+  };
+}
+
+/** Words of the arena emitC declares: it spans every internal buffer a step writes, at its planned offset. */
+function arenaWords(p: Program): number {
+  let words = 0;
+  for (const b of p.buffers) {
+    if (b.external || b.offset === undefined || !p.steps.some((s) => s.output === b.id)) continue;
+    words = Math.max(words, b.offset + b.words);
+  }
+  return words;
+}
+
+/** Bytes of the `static const` geometry a step's call passes (all int32 fields; see steps.ts). */
+function geometryBytes(s: Step): number {
+  switch (s.kernel) {
+    case 'conv2d_f32':
+    case 'bconv2d':
+    case 'maxpool_f32':
+    case 'avgpool_f32':
+      return 14 * 4; // bnn_window_geom: in, out, window
+    case 'pack_sign':
+    case 'affine_f32':
+    case 'global_avgpool_f32':
+      return 3 * 4; // bnn_shape
+    case 'remap_f32':
+      return 12 * 4; // bnn_remap_geom: in, out, start, step
+    case 'concat_f32':
+      return 4 * s.inputs.length; // the sizes array
+    case 'add_f32':
+    case 'clip_f32':
+      return 0;
+  }
+}
