@@ -6,7 +6,8 @@ import { BnnError } from '../errors.js';
 import { findOp } from '../ops/index.js';
 import type { OpDef } from '../ops/op.js';
 import type { Graph, Node, ValueInfo } from './graph.js';
-import type { Tensor } from './tensor.js';
+import { checkedSize } from './limits.js';
+import { sizeOf, type Tensor } from './tensor.js';
 
 function label(node: Node): string {
   return `${node.name} (${node.opType})`;
@@ -36,7 +37,20 @@ export function inferNode(
   constant: (i: number) => Tensor | undefined,
 ): ValueInfo[] {
   const { op, opset } = opOf(g, node);
-  return atNode(g, node, () => op.infer(node, inputs, { opset, constant }));
+  return atNode(g, node, () => checkOutputs(node, op.infer(node, inputs, { opset, constant })));
+}
+
+/**
+ * Refuses outputs the op does not have, and inferred output shapes that are invalid or too large, before
+ * anything is allocated for them.
+ */
+function checkOutputs(node: Node, infos: ValueInfo[]): ValueInfo[] {
+  const extra = node.outputs.findIndex((name, k) => k >= infos.length && name !== '');
+  if (extra >= 0) {
+    throw new BnnError(`${node.opType} has ${infos.length} output(s), the node lists ${node.outputs.length}`);
+  }
+  infos.forEach((info, k) => checkedSize(info.shape, `output '${node.outputs[k] ?? k}'`));
+  return infos;
 }
 
 /** Outputs known from input types alone (Shape), or undefined. */
@@ -49,11 +63,27 @@ export function foldNodeFromInfo(
   return op.foldFromInfo ? atNode(g, node, () => op.foldFromInfo!(node, inputs, { opset })) : undefined;
 }
 
+/**
+ * The work evaluating `node` takes (multiply-adds, element or tap visits), from its accepted input and output
+ * types: the op's own estimate, or one visit per input and output element.
+ */
+export function evaluationWork(
+  g: Graph,
+  node: Node,
+  inputs: readonly (ValueInfo | undefined)[],
+  outputs: readonly ValueInfo[],
+): number {
+  const { op } = opOf(g, node);
+  if (op.evaluateWork) return op.evaluateWork(node, inputs, outputs);
+  return [...inputs, ...outputs].reduce((n, v) => n + (v ? sizeOf(v.shape) : 0), 0);
+}
+
 /** Checks then evaluates `node` on known inputs; the outputs are checked against what infer promised. */
 export function evaluateNode(g: Graph, node: Node, inputs: readonly (Tensor | undefined)[]): Tensor[] {
   const { op, opset } = opOf(g, node);
   const infos = inputs.map((t) => (t ? { dtype: t.dtype, shape: t.shape } : undefined));
-  const expected = atNode(g, node, () => op.infer(node, infos, { opset, constant: (i) => inputs[i] }));
+  const ctx = { opset, constant: (i: number) => inputs[i] };
+  const expected = atNode(g, node, () => checkOutputs(node, op.infer(node, infos, ctx)));
   const outs = atNode(g, node, () => op.evaluate(node, inputs, { opset }));
   node.outputs.forEach((name, k) => {
     if (name === '') return;

@@ -1,17 +1,16 @@
 /**
  * ONNX bytes -> Graph. Normalises what exporters vary on: initializers listed as graph inputs become constants,
  * Constant nodes become constants, a symbolic batch dimension becomes 1, 'ai.onnx' becomes '', and a node domain
- * without an opset import gets version 1 (old QONNX exports omit it). Validates every tensor's size before
- * allocating anything for it. Does not check node order or operator support (phases/1-load does).
+ * without an opset import gets version 1 (old QONNX exports omit it), and a repeated node name is made unique.
+ * Validates every tensor's size before allocating anything for it. Does not check node order or operator support
+ * (phases/1-load does).
  */
 import { BnnError } from '../errors.js';
 import type { AttrValue, Graph, Node, ValueInfo } from '../graph/graph.js';
+import { checkedSize, MAX_CONSTANT_BYTES } from '../graph/limits.js';
 import type { DType, Tensor } from '../graph/tensor.js';
 import type { onnx as pb } from 'onnx-proto';
 import { dtypeFromCode, onnx } from './proto.js';
-
-/** Largest tensor bnngen accepts (elements): far above any MCU model, far below what would exhaust memory. */
-export const MAX_ELEMENTS = 2 ** 28;
 
 type Int64 = number | { toNumber(): number };
 
@@ -60,10 +59,18 @@ function decodeGraph(model: pb.ModelProto, file: string): Graph {
   };
 
   const constants = new Map<string, Tensor>();
+  let constantBytes = 0;
+  const addConstant = (name: string, t: Tensor) => {
+    constantBytes += t.data.byteLength;
+    if (constantBytes > MAX_CONSTANT_BYTES) {
+      throw new BnnError(`the model's constants need more than ${MAX_CONSTANT_BYTES} bytes (at '${name}')`);
+    }
+    constants.set(name, t);
+  };
   for (const t of g.initializer ?? []) {
     const name = t.name ?? '';
     claim(name, 'an initializer');
-    constants.set(name, decodeTensor(t, `initializer '${name}'`));
+    addConstant(name, decodeTensor(t, `initializer '${name}'`));
   }
 
   const inputs: string[] = [];
@@ -80,6 +87,7 @@ function decodeGraph(model: pb.ModelProto, file: string): Graph {
   for (const o of model.opsetImport) opsets.set(normalizeDomain(o.domain ?? ''), toNumber(o.version));
 
   const nodes: Node[] = [];
+  const nodeNames = new Set<string>();
   (g.node ?? []).forEach((n, i) => {
     const node = decodeNode(n, i);
     if (node.domain === '' && node.opType === 'Constant') {
@@ -88,17 +96,29 @@ function decodeGraph(model: pb.ModelProto, file: string): Graph {
         throw new BnnError('a Constant node needs exactly one output', where(node));
       }
       claim(out, `Constant node ${node.name}`);
-      constants.set(out, constantValue(node));
+      addConstant(out, constantValue(node));
       return;
     }
     if (!opsets.has(node.domain)) opsets.set(node.domain, 1);
-    nodes.push(node);
+    nodes.push(uniquelyNamed(node, i, nodeNames));
   });
 
   for (const [name, t] of constants) values.set(name, { dtype: t.dtype, shape: t.shape });
   const outputs = (g.output ?? []).map((o) => o.name ?? '');
   if (outputs.length === 0) throw new BnnError('the model declares no outputs');
   return { file, name: g.name ?? '', opsets, inputs, outputs, constants, nodes, values };
+}
+
+/**
+ * Later phases key nodes by name, so a repeated name gets the node's position appended (`conv#12`), as an
+ * unnamed node is called `#12`. `taken` holds the names given so far.
+ */
+function uniquelyNamed(node: Node, index: number, taken: Set<string>): Node {
+  let name = node.name;
+  if (taken.has(name)) name = `${name}#${index}`;
+  while (taken.has(name)) name += "'";
+  taken.add(name);
+  return name === node.name ? node : { ...node, name };
 }
 
 function normalizeDomain(domain: string): string {
@@ -123,10 +143,12 @@ function inputInfo(vi: pb.IValueInfoProto): ValueInfo {
     const v = isValue ? toNumber(d.dimValue) : -1;
     if (v > 0) return v;
     if (v === 0) throw new BnnError(`input '${name}' dim ${k} is 0; bnngen does not support empty tensors`);
-    if (k === 0) return 1; // a symbolic or missing batch dimension: bnngen compiles batch 1
+    if (k === 0) return 1; // a symbolic, missing or negative (some exporters' "any") batch dimension: batch 1
+    if (isValue) throw new BnnError(`input '${name}' dim ${k} is negative (${v})`);
     const what = d.dimParam ? `'${d.dimParam}'` : 'unknown';
     throw new BnnError(`dynamic shape: input '${name}' dim ${k} is ${what}; bnngen needs static shapes`);
   });
+  checkedSize(shape, `input '${name}'`);
   return { dtype, shape };
 }
 
@@ -221,14 +243,7 @@ export function decodeTensor(t: pb.ITensorProto, what: string): Tensor {
   }
   if (t.segment) throw new BnnError(`${what} is a segment of a larger tensor, which bnngen does not support`);
   const shape = (t.dims ?? []).map(toNumber);
-  let n = 1;
-  for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new BnnError(`${what} has an invalid dimension ${d} in [${shape}]`);
-    n *= d;
-    if (n > MAX_ELEMENTS) {
-      throw new BnnError(`${what} of shape [${shape}] is too large (limit ${MAX_ELEMENTS} elements)`);
-    }
-  }
+  const n = checkedSize(shape, what);
   const values = tensorValues(t, dtype, n, what);
   if (dtype === 'float16') return { dtype: 'float32', shape, data: Float32Array.from(values, halfToFloat) };
   const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);

@@ -5,7 +5,7 @@
 import type { OpDef } from './op.js';
 import { attrInt } from './util/attrs.js';
 import { requireFloat32, requireInput } from './util/inputs.js';
-import { poolEach, poolWindow } from './util/pool-window.js';
+import { poolEach, poolWindow, poolWork } from './util/pool-window.js';
 
 export const averagePool: OpDef = {
   type: 'AveragePool',
@@ -14,6 +14,9 @@ export const averagePool: OpDef = {
     requireFloat32(node, x);
     const w = poolWindow(node, x.shape);
     return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...w.outSpatial] }];
+  },
+  evaluateWork(node, _inputs, outputs) {
+    return poolWork(node, outputs[0]!);
   },
   evaluate(node, inputs) {
     const x = requireInput(node, inputs, 0);

@@ -13,6 +13,8 @@
  */
 import { nodeError } from '../errors.js';
 import type { Node, ValueInfo } from '../graph/graph.js';
+import { MAX_WINDOW } from '../graph/limits.js';
+import { sizeOf } from '../graph/tensor.js';
 import type { OpDef } from './op.js';
 import { attrInt, attrInts, attrString } from './util/attrs.js';
 import { requireDtype } from './util/dtypes.js';
@@ -43,7 +45,9 @@ interface Geometry {
 function positiveInts(node: Node, name: string, count: number, fallback: number): number[] {
   const v = attrInts(node, name, new Array<number>(count).fill(fallback));
   if (v.length !== count) nodeError(node, `attribute '${name}' needs ${count} values, got [${v}]`);
-  if (v.some((x) => !Number.isInteger(x) || x < 1)) nodeError(node, `attribute '${name}' must be positive, got [${v}]`);
+  if (v.some((x) => !Number.isSafeInteger(x) || x < 1 || x > MAX_WINDOW)) {
+    nodeError(node, `attribute '${name}' must hold integers from 1 to ${MAX_WINDOW}, got [${v}]`);
+  }
   return v;
 }
 
@@ -106,8 +110,8 @@ function geometry(node: Node, x: ValueInfo, wt: ValueInfo): Geometry {
     nodeError(node, `pads [${padsAttr}] cannot be combined with auto_pad ${autoPad}`);
   }
   const pads = padsAttr ?? new Array<number>(2 * spatial).fill(0);
-  if (pads.length !== 2 * spatial || pads.some((p) => !Number.isInteger(p) || p < 0)) {
-    nodeError(node, `attribute 'pads' needs ${2 * spatial} non-negative values, got [${pads}]`);
+  if (pads.length !== 2 * spatial || pads.some((p) => !Number.isSafeInteger(p) || p < 0 || p > MAX_WINDOW)) {
+    nodeError(node, `attribute 'pads' needs ${2 * spatial} integers from 0 to ${MAX_WINDOW}, got [${pads}]`);
   }
   const axes = kernel.map((k, i) =>
     axisGeometry(node, autoPad, x.shape[2 + i]!, k, strides[i]!, dilations[i]!, [pads[i]!, pads[i + spatial]!]),
@@ -138,6 +142,10 @@ export const conv: OpDef = {
       if (b.shape.length !== 1 || b.shape[0] !== g.m) nodeError(node, `bias has shape [${b.shape}], expected [${g.m}]`);
     }
     return [{ dtype: 'float32', shape: g.outShape }];
+  },
+  evaluateWork(_node, inputs, outputs) {
+    // Every output element sums C/group · kh · kw products: the weight's size without its M axis.
+    return sizeOf(outputs[0]!.shape) * sizeOf(inputs[1]!.shape.slice(1));
   },
   evaluate(node, inputs) {
     const x = requireInput(node, inputs, 0);

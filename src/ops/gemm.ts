@@ -4,6 +4,7 @@
  */
 import { nodeError } from '../errors.js';
 import type { Node, ValueInfo } from '../graph/graph.js';
+import { sizeOf } from '../graph/tensor.js';
 import type { OpDef } from './op.js';
 import { attrFloat, attrInt } from './util/attrs.js';
 import { broadcastOffsets, broadcastsTo } from './util/broadcast.js';
@@ -49,6 +50,10 @@ export const gemm: OpDef = {
     attrFloat(node, 'alpha', 1);
     attrFloat(node, 'beta', 1);
     return [{ dtype: 'float32', shape: [m, n] }];
+  },
+  evaluateWork(_node, inputs, outputs) {
+    // M·K·N multiply-adds: every element of A meets every column of the output.
+    return sizeOf(inputs[0]!.shape) * outputs[0]!.shape[1]!;
   },
   evaluate(node, inputs) {
     const a = requireInput(node, inputs, 0);

@@ -50,6 +50,11 @@ export const matMul: OpDef = {
     requireDtype(node, 1, b, ['float32'], 'float32');
     return [{ dtype: 'float32', shape: plan(node, a, b).outShape }];
   },
+  evaluateWork(_node, inputs, outputs) {
+    // K multiply-adds per output element (K: A's last axis).
+    const a = inputs[0]!.shape;
+    return sizeOf(outputs[0]!.shape) * a[a.length - 1]!;
+  },
   evaluate(node, inputs) {
     const a = requireInput(node, inputs, 0);
     const b = requireInput(node, inputs, 1);

@@ -3,7 +3,7 @@ import { nodeError } from '../errors.js';
 import type { OpDef } from './op.js';
 import { attrInt } from './util/attrs.js';
 import { requireFloat32, requireInput } from './util/inputs.js';
-import { poolEach, poolWindow } from './util/pool-window.js';
+import { poolEach, poolWindow, poolWork } from './util/pool-window.js';
 
 export const maxPool: OpDef = {
   type: 'MaxPool',
@@ -16,6 +16,9 @@ export const maxPool: OpDef = {
     requireFloat32(node, x);
     const w = poolWindow(node, x.shape);
     return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...w.outSpatial] }];
+  },
+  evaluateWork(node, _inputs, outputs) {
+    return poolWork(node, outputs[0]!);
   },
   evaluate(node, inputs) {
     const x = requireInput(node, inputs, 0);

@@ -32,4 +32,10 @@ export interface OpDef {
    * remove shape arithmetic on real activations. Undefined when not applicable.
    */
   foldFromInfo?(node: Node, inputs: readonly (ValueInfo | undefined)[], ctx: OpContext): Tensor[] | undefined;
+  /**
+   * The multiply-adds (or window taps) evaluate spends, for ops that do more than visit each input and output
+   * element once (Conv, Gemm, MatMul, pools): lets constant folding refuse a hostile node before running it.
+   * Called only with inputs and outputs that infer accepted.
+   */
+  evaluateWork?(node: Node, inputs: readonly (ValueInfo | undefined)[], outputs: readonly ValueInfo[]): number;
 }

@@ -15,6 +15,6 @@ export const reduceMean: OpDef = {
   evaluate(node, inputs, ctx) {
     const x = requireInput(node, inputs, 0);
     const p = reduceParams(node, x.shape, (i) => inputs[i], ctx.opset, AXES_INPUT_OPSET);
-    return [reduceEach(x, p, (values) => values.reduce((a, b) => a + b, 0) / values.length)];
+    return [reduceEach(x, p, { initial: 0, step: (a, v) => a + v, finish: (a, count) => a / count })];
   },
 };

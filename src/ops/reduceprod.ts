@@ -15,6 +15,6 @@ export const reduceProd: OpDef = {
   evaluate(node, inputs, ctx) {
     const x = requireInput(node, inputs, 0);
     const p = reduceParams(node, x.shape, (i) => inputs[i], ctx.opset, AXES_INPUT_OPSET);
-    return [reduceEach(x, p, (values) => values.reduce((a, b) => a * b, 1))];
+    return [reduceEach(x, p, { initial: 1, step: (a, v) => a * v, finish: (a) => a })];
   },
 };

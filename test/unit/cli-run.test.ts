@@ -64,3 +64,17 @@ describe('CLI run and verify with .npy files (host target)', () => {
     assert.match(r.stderr, /^bnngen: .*bad\.npy: .*whole samples/);
   });
 });
+
+describe('lowering edge cases', () => {
+  it('a model whose output is its input (Identity) compiles to a copy', async () => {
+    const bytes = encodeModel({
+      inputs: [{ name: 'x', dtype: 'float32', shape: [1, 3, 2, 2] }],
+      outputs: [{ name: 'y', dtype: 'float32' }],
+      nodes: [{ name: 'id', opType: 'Identity', inputs: ['x'], outputs: ['y'] }],
+    });
+    const program = compileBytes(bytes, 'id.onnx').program;
+    const x = Float32Array.from({ length: 12 }, (_, i) => i - 5.5);
+    assert.deepEqual(Array.from(executeProgram(program, x)), Array.from(x));
+    assert.deepEqual(program.steps.map((s) => s.kernel), ['remap_f32']);
+  });
+});

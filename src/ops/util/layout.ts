@@ -35,7 +35,7 @@ export function remapAxes(
   const srcStrides = stridesOf(src.shape);
   // Per axis, the source offset contribution of every output coordinate (-1 = fill), computed once.
   const offsets = outShape.map((d, axis) => {
-    const col = new Array<number>(d);
+    const col = new Float64Array(d); // typed: a plain array this long would live in the JS heap
     for (let o = 0; o < d; o++) {
       const s = sourceIndex(axis, o);
       col[o] = s < 0 ? -1 : s * srcStrides[axis]!;

@@ -3,8 +3,9 @@
  * Output sizes follow the ONNX spec, including ceil_mode's rule that a window starting in the end padding is dropped.
  */
 import { nodeError } from '../../errors.js';
-import type { Node } from '../../graph/graph.js';
-import type { Tensor } from '../../graph/tensor.js';
+import type { Node, ValueInfo } from '../../graph/graph.js';
+import { MAX_WINDOW } from '../../graph/limits.js';
+import { sizeOf, type Tensor } from '../../graph/tensor.js';
 import { attrInt, attrInts, attrString } from './attrs.js';
 import { stridesOf, zeroTensor } from './layout.js';
 
@@ -20,7 +21,9 @@ export interface PoolWindow {
 
 function spatialList(node: Node, name: string, values: number[], n: number, min: number): number[] {
   if (values.length !== n) nodeError(node, `attribute '${name}' has ${values.length} entries, expected ${n}`);
-  if (values.some((v) => v < min)) nodeError(node, `attribute '${name}' [${values}] must be >= ${min}`);
+  if (values.some((v) => !Number.isSafeInteger(v) || v < min || v > MAX_WINDOW)) {
+    nodeError(node, `attribute '${name}' [${values}] must hold integers from ${min} to ${MAX_WINDOW}`);
+  }
   return values;
 }
 
@@ -79,6 +82,11 @@ export function poolWindow(node: Node, inputShape: readonly number[]): PoolWindo
   return { kernel, strides, dilations, padsBegin, padsEnd, outSpatial };
 }
 
+/** Window taps evaluated (an upper bound: taps in the padding are skipped): output size times kernel volume. */
+export function poolWork(node: Node, output: ValueInfo): number {
+  return sizeOf(output.shape) * sizeOf(attrInts(node, 'kernel_shape') ?? []);
+}
+
 /** For one output coordinate on one spatial axis: in-image input coordinates, and taps inside the padded extent. */
 interface AxisTaps {
   readonly coords: number[];
@@ -114,8 +122,7 @@ export function poolEach(input: Tensor, w: PoolWindow, reduce: (values: number[]
   const inPlane = spatial.reduce((a, b) => a * b, 1);
   const outPlane = w.outSpatial.reduce((a, b) => a * b, 1);
   const planes = input.shape[0]! * input.shape[1]!;
-  // Offsets (within a plane) of the in-image taps of every output position, and the padded-tap counts.
-  const windows: { offsets: number[]; padded: number }[] = [];
+  // One output position at a time (only its window's tap offsets are held), for every plane.
   const coord = new Array<number>(rank).fill(0);
   for (let o = 0; o < outPlane; o++) {
     let offsets = [0];
@@ -125,20 +132,17 @@ export function poolEach(input: Tensor, w: PoolWindow, reduce: (values: number[]
       offsets = offsets.flatMap((base) => t.coords.map((c) => base + c * inStrides[a]!));
       padded *= t.padded;
     }
-    windows.push({ offsets, padded });
+    for (let p = 0; p < planes; p++) {
+      const base = p * inPlane;
+      out.data[p * outPlane + o] = reduce(
+        offsets.map((off) => input.data[base + off]!),
+        padded,
+      );
+    }
     for (let a = rank - 1; a >= 0; a--) {
       if (++coord[a]! < w.outSpatial[a]!) break;
       coord[a] = 0;
     }
-  }
-  for (let p = 0; p < planes; p++) {
-    const base = p * inPlane;
-    windows.forEach((win, o) => {
-      out.data[p * outPlane + o] = reduce(
-        win.offsets.map((off) => input.data[base + off]!),
-        win.padded,
-      );
-    });
   }
   return out;
 }

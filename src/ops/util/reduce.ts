@@ -36,11 +36,21 @@ export function reduceParams(
   return { axes, identity: false, outShape };
 }
 
-/** Reduces every group of elements that differ only along the reduced axes with `combine` (values in input order). */
-export function reduceEach(x: Tensor, p: ReduceParams, combine: (values: number[]) => number): Tensor {
+/** A reduction as a left fold over each group's values in input order, then `finish` (given the group size). */
+export interface Reduction {
+  readonly initial: number;
+  readonly step: (acc: number, value: number) => number;
+  readonly finish: (acc: number, count: number) => number;
+}
+
+/**
+ * Reduces every group of elements that differ only along the reduced axes. Streams: one float64 accumulator per
+ * output element, nothing per input element.
+ */
+export function reduceEach(x: Tensor, p: ReduceParams, r: Reduction): Tensor {
   if (p.identity) return { dtype: x.dtype, shape: [...x.shape], data: x.data.slice() };
   const out = zeroTensor(x.dtype, p.outShape);
-  const groups: number[][] = Array.from({ length: out.data.length }, () => []);
+  const acc = new Float64Array(out.data.length).fill(r.initial);
   // Output strides in input-axis terms: reduced axes contribute 0 (keepdims or not, the order is the same).
   const rank = x.shape.length;
   const step = new Array<number>(rank).fill(0);
@@ -53,7 +63,7 @@ export function reduceEach(x: Tensor, p: ReduceParams, combine: (values: number[
   const coord = new Array<number>(rank).fill(0);
   let dst = 0;
   for (let i = 0; i < x.data.length; i++) {
-    groups[dst]!.push(x.data[i]!);
+    acc[dst] = r.step(acc[dst]!, x.data[i]!);
     for (let a = rank - 1; a >= 0; a--) {
       dst += step[a]!;
       if (++coord[a]! < x.shape[a]!) break;
@@ -61,6 +71,8 @@ export function reduceEach(x: Tensor, p: ReduceParams, combine: (values: number[
       coord[a] = 0;
     }
   }
-  groups.forEach((g, i) => (out.data[i] = storeValue(x.dtype, combine(g))));
+  // Every group has the same size.
+  const count = out.data.length === 0 ? 0 : x.data.length / out.data.length;
+  acc.forEach((a, i) => (out.data[i] = storeValue(x.dtype, r.finish(a, count))));
   return out;
 }

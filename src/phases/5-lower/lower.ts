@@ -4,7 +4,7 @@
  * Reshape-like ops (Flatten, Reshape, Squeeze, Unsqueeze, Identity) alias their input: with batch 1, a float
  * buffer in CHW order is the ONNX row-major layout, so a reshape changes nothing in memory.
  */
-import { nodeError } from '../../errors.js';
+import { BnnError, nodeError } from '../../errors.js';
 import type { Graph, Node } from '../../graph/graph.js';
 import type { BufferDecl, ConstDecl, Program, Shape3, Step } from '../../lowered/program.js';
 import type { FusedModel, FusedOp } from '../4-fuse/fused.js';
@@ -38,8 +38,8 @@ interface MutableBuffer {
 
 export function lower(model: FusedModel, name: string, source: string): Program {
   const { graph } = model;
-  if (graph.inputs.length !== 1) throw new Error(`bnngen supports exactly one model input (got ${graph.inputs.length})`);
-  if (graph.outputs.length !== 1) throw new Error(`bnngen supports exactly one model output (got ${graph.outputs.length})`);
+  if (graph.inputs.length !== 1) throw new BnnError(`bnngen supports exactly one model input (got ${graph.inputs.length})`);
+  if (graph.outputs.length !== 1) throw new BnnError(`bnngen supports exactly one model output (got ${graph.outputs.length})`);
   const names = new NameTable();
   const buffers: MutableBuffer[] = [];
   const consts: ConstDecl[] = [];
@@ -75,7 +75,15 @@ export function lower(model: FusedModel, name: string, source: string): Program 
         if (graph.constants.has(value)) nodeError(node, `constant input '${value}' is not supported here`);
         nodeError(node, `input '${value}' has not been computed`);
       }
-      return { buffer: id, shape: shapeOf(node, value) };
+      const shape = shapeOf(node, value);
+      // A reshape aliases its input's buffer, which keeps the [C, H, W] shape it was written in. Only the model
+      // output may be read in another shape (same memory order); kernels read buffers in their declared shape.
+      const held = buffers[id]!.shape;
+      if (node.opType !== 'output' && held.join() !== shape.join()) {
+        const why = 'a layer after such a reshape is not supported yet';
+        nodeError(node, `input '${value}' is a [${held}] activation reshaped to [${shape}]; ${why}`);
+      }
+      return { buffer: id, shape };
     },
     output(node, value, kind = 'f32') {
       const shape = shapeOf(node, value);
@@ -103,7 +111,8 @@ export function lower(model: FusedModel, name: string, source: string): Program 
   let out = ctx.input(outNode, outputName);
   if (buffers[out.buffer]!.kind !== 'f32') nodeError(outNode, 'the model output must be a real tensor, not packed signs');
   if (out.buffer === inputBuffer) {
-    const copy = ctx.output(outNode, `${outputName}_copy`);
+    // The model passes its input through (Identity/Reshape only): copy it, the caller's arrays must not alias.
+    const copy = { buffer: newBuffer(`${outputName}_copy`, 'f32', out.shape), shape: out.shape };
     ctx.emit({
       kernel: 'remap_f32', origin: 'output copy', input: out.buffer, output: copy.buffer, inShape: out.shape,
       outShape: copy.shape, start: [0, 0, 0], step: [1, 1, 1], fill: 0,

@@ -202,7 +202,8 @@ function lowerSlice(ctx: LowerContext, node: Node): void {
       return;
     }
     start[ax] = b;
-    step[ax] = s;
+    // A step past the axis length picks one element, as a step equal to it does; the C geometry is int32.
+    step[ax] = Math.min(s, dim);
   });
   emitRemap(ctx, node, src, start, step, 0);
 }
