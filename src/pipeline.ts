@@ -17,6 +17,12 @@ import { planMemory } from './phases/6-plan/plan.js';
 export interface CompileOptions {
   /** C identifier prefix of the generated API (`<name>_run`); default 'model'. */
   readonly name?: string;
+  /**
+   * false compiles the float path: the same graph with no binary layer, every Sign a float32 sign kernel (ONNX
+   * semantics, sign(0) = 0) and every Conv/Gemm/MatMul a float convolution. `bnngen bench` measures it against
+   * the binary path. Default true.
+   */
+  readonly binarize?: boolean;
 }
 
 export interface Compiled {
@@ -43,7 +49,7 @@ export function compileBytes(bytes: Uint8Array, file: string, options: CompileOp
 function compileGraph(loaded: Graph, file: string, options: CompileOptions): Compiled {
   try {
     const { graph: folded, folded: foldedNodes } = foldGraph(loaded);
-    const binarized = binarize(folded);
+    const binarized = binarize(folded, { enabled: options.binarize ?? true });
     const fused = fuse(binarized);
     const name = modelIdentifier(options.name ?? 'model');
     // The ONNX graph name, not the file name: the generated C is a function of the model, not of where it lies.

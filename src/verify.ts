@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateGraph } from './graph/evaluate.js';
 import { executeProgram } from './lowered/execute.js';
+import { stepCost } from './lowered/cost.js';
+import type { Program } from './lowered/program.js';
 import type { Samples } from './io/samples.js';
 import { sampleSize } from './io/samples.js';
 import { writeGeneratedFiles } from './io/output-dir.js';
@@ -113,11 +115,28 @@ export async function targetOutputs(
     const run = await runModelOnTarget({
       target, sourceDir: src, modelName: c.program.name, inputs: samples.inputs.subarray(0, samples.count * inputSize),
       samples: samples.count, inputSize, outputSize, workDir: join(dir, 'build'), countInstructions: opts.countInstructions,
+      timeoutMs: qemuTimeoutMs(c.program, samples.count),
     });
     return { values: run.outputs, size: outputSize, flashBytes: run.flashBytes, ramBytes: run.ramBytes, instructions: run.instructions };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A hang guard, not a deadline: one minute plus a pessimistic time per sample from the program's work (QEMU runs
+ * tens to hundreds of millions of guest instructions per second; soft-float cores spend ~200 per real MAC).
+ */
+export function qemuTimeoutMs(program: Program, samples: number): number {
+  let binary = 0;
+  let real = 0;
+  for (const step of program.steps) {
+    const cost = stepCost(program, step);
+    if (cost.binary) binary += cost.macs;
+    else real += cost.macs;
+  }
+  const instructions = 2 * binary + 200 * real + 1e6;
+  return 60_000 + samples * Math.max(100, (instructions / 20e6) * 1000);
 }
 
 export function argmax(v: Float32Array, offset: number, size: number): number {

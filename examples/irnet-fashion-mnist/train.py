@@ -393,6 +393,18 @@ def main():
                           do_constant_folding=True, input_names=["input"],
                           output_names=["logits"],
                           training=torch.onnx.TrainingMode.PRESERVE)
+    import onnx
+    for p in (raw_path, fold_path):
+        # out.view(out.size(0), -1) exports as Shape->Gather->Unsqueeze->Concat->Reshape,
+        # so the exporter declares the output as [Gemmlogits_dim_0, 10]; the graph
+        # is static (batch 1), so declare the output shape as [1, 10].
+        m = onnx.load(p)
+        d0 = m.graph.output[0].type.tensor_type.shape.dim[0]
+        log(f"{os.path.basename(p)}: exporter's output dim 0 = "
+            f"{d0.dim_param if d0.HasField('dim_param') else d0.dim_value}; set to 1")
+        d0.Clear()
+        d0.dim_value = 1
+        onnx.save(m, p)
     for p in (raw_path, fold_path):
         _, hist = onnx_op_histogram(p)
         log(f"{os.path.basename(p)}: {os.path.getsize(p)} bytes, {sum(hist.values())} nodes, "

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** bnngen command line: one file per command in this folder. */
 import { Command } from 'commander';
+import { registerBench } from './bench.js';
 import { registerCompile } from './compile.js';
 import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
@@ -22,6 +23,7 @@ registerCompile(program);
 registerRun(program);
 registerVerify(program);
 registerInspect(program);
+registerBench(program);
 registerTargets(program);
 
 await program.parseAsync(process.argv);

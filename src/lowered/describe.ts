@@ -25,6 +25,8 @@ export function describeStep(step: Step): string {
       return `add ${step.size} floats`;
     case 'clip_f32':
       return `clip ${step.size} floats to [${step.min}, ${step.max}]`;
+    case 'sign_f32':
+      return `float sign of ${step.size} floats`;
     case 'maxpool_f32':
     case 'avgpool_f32':
       return `${step.kernel === 'maxpool_f32' ? 'max' : 'average'} pool ${win(step.window)}, ${dims(step.inShape)} -> ${dims(step.outShape)}`;

@@ -6,7 +6,7 @@
 import { BnnError } from '../errors.js';
 import { bconv2d } from './kernels/bconv2d.js';
 import { conv2dF32 } from './kernels/conv2d-f32.js';
-import { addF32, affineF32, clipF32 } from './kernels/elementwise.js';
+import { addF32, affineF32, clipF32, signF32 } from './kernels/elementwise.js';
 import { packSign } from './kernels/pack-sign.js';
 import { globalAvgPoolF32, poolF32 } from './kernels/pool.js';
 import { concatF32, remapF32 } from './kernels/remap.js';
@@ -84,6 +84,8 @@ function runFloatStep(step: Exclude<Step, { kernel: 'pack_sign' | 'bconv2d' }>, 
       return addF32(step.size, env.f32(step.a), env.f32(step.b), env.f32(step.output));
     case 'clip_f32':
       return clipF32(step, env.f32(step.input), env.f32(step.output));
+    case 'sign_f32':
+      return signF32(step, env.f32(step.input), env.f32(step.output));
     case 'maxpool_f32':
     case 'avgpool_f32':
       return poolF32(step, env.f32(step.input), env.f32(step.output));

@@ -122,6 +122,17 @@ export interface ClipF32 extends StepBase {
   readonly max: number;
 }
 
+/**
+ * Float sign with ONNX semantics over `size` floats: y = +1 for x > 0, -1 for x < 0, else x itself (+0, -0 and
+ * NaN pass through). Only the float path (binarization disabled) uses it; binary layers pack signs instead.
+ */
+export interface SignF32 extends StepBase {
+  readonly kernel: 'sign_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly size: number;
+}
+
 /** Max pool (padded taps ignored) or average pool (sum in kh, kw order, then divide by the tap count). */
 export interface PoolF32 extends StepBase {
   readonly kernel: 'maxpool_f32' | 'avgpool_f32';
@@ -174,6 +185,7 @@ export type Step =
   | AffineF32
   | AddF32
   | ClipF32
+  | SignF32
   | PoolF32
   | GlobalAvgPoolF32
   | RemapF32

@@ -141,6 +141,10 @@ function checkStep(ctx: StepContext): void {
       sizedBuffer(ctx, s.output, s.size);
       if (!isPrintableF32(s.min) || !isPrintableF32(s.max)) valueFail(ctx, `clip bounds ${s.min}, ${s.max} are not float32 values`);
       return;
+    case 'sign_f32':
+      sizedBuffer(ctx, s.input, s.size);
+      sizedBuffer(ctx, s.output, s.size);
+      return;
     case 'maxpool_f32':
     case 'avgpool_f32':
       buffer(ctx, s.input, 'f32', s.inShape);

@@ -15,6 +15,8 @@ export interface BuildOptions {
   /** Objects and the ELF go here (created if needed). */
   readonly outDir: string;
   readonly extraCflags?: readonly string[];
+  /** Appended to the link command (e.g. a larger stack reservation). */
+  readonly extraLdflags?: readonly string[];
 }
 
 export interface BuildResult extends Footprint {
@@ -35,23 +37,45 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
   const modelSources = await cSourcesIn(sourceDir);
   const extraSources = (opts.extraSources ?? []).map((f) => resolve(f));
   if (modelSources.length + extraSources.length === 0) throw new BnnError(`no .c files to build in ${sourceDir}`);
-  await mkdir(join(outDir, 'obj'), { recursive: true });
-
-  const cflags = [...GENERATED_CODE_CFLAGS, ...target.cflags, ...runtimeCompileFlags(target),
-    ...(opts.extraCflags ?? []), '-I', sourceDir];
-  const objects: string[] = [];
-  // Numbered object names: a harness and a model file may share a base name.
-  for (const [i, source] of [...modelSources, ...extraSources].entries()) {
-    const object = join(outDir, 'obj', `${i}-${basename(source, '.c')}.o`);
-    await compilerStep(target, [...cflags, '-c', source, '-o', object], `compiling ${basename(source)}`);
-    objects.push(object);
-  }
+  const objects = await compileObjects({
+    target, sources: [...modelSources, ...extraSources], outDir, includeDir: sourceDir, extraCflags: opts.extraCflags,
+  });
 
   const elf = join(outDir, 'firmware.elf');
-  await compilerStep(target, [...target.ldflags, ...runtimeLinkFlags(target), ...objects, '-o', elf], 'linking');
+  await compilerStep(target, [...target.ldflags, ...runtimeLinkFlags(target), ...(opts.extraLdflags ?? []), ...objects, '-o', elf], 'linking');
   const footprint = await measureFootprint(target, [elf]);
   const model = await measureFootprint(target, objects.slice(0, modelSources.length));
   return { elf, ...footprint, model };
+}
+
+export interface CompileObjectsOptions {
+  readonly target: Target;
+  readonly sources: readonly string[];
+  /** Objects go to outDir/obj/ (created if needed), with whatever side files the flags ask for (.su, .ci). */
+  readonly outDir: string;
+  /** On the include path (the folder of the generated model). */
+  readonly includeDir?: string;
+  readonly extraCflags?: readonly string[];
+}
+
+/**
+ * Compiles each source on its own (-c, no link) with the flags of generated code, the target's flags and the
+ * emulated runtime's headers; returns the object paths in the order of `sources`.
+ */
+export async function compileObjects(opts: CompileObjectsOptions): Promise<string[]> {
+  const { target } = opts;
+  const outDir = resolve(opts.outDir);
+  await mkdir(join(outDir, 'obj'), { recursive: true });
+  const cflags = [...GENERATED_CODE_CFLAGS, ...target.cflags, ...runtimeCompileFlags(target), ...(opts.extraCflags ?? []),
+    ...(opts.includeDir === undefined ? [] : ['-I', resolve(opts.includeDir)])];
+  const objects: string[] = [];
+  // Numbered object names: a harness and a model file may share a base name.
+  for (const [i, source] of opts.sources.entries()) {
+    const object = join(outDir, 'obj', `${i}-${basename(source, '.c')}.o`);
+    await compilerStep(target, [...cflags, '-c', resolve(source), '-o', object], `compiling ${basename(source)}`);
+    objects.push(object);
+  }
+  return objects;
 }
 
 async function cSourcesIn(dir: string): Promise<string[]> {

@@ -33,6 +33,13 @@ export interface RunModelOptions {
    * Emulated targets only: on the host target the result has no `instructions`.
    */
   readonly countInstructions?: boolean;
+  /**
+   * The model in sourceDir is a profiling build (emitC's `profile` option) with this many steps: each step k is
+   * counted as region k + 1 (needs countInstructions). Default 0: only whole runs.
+   */
+  readonly profiledSteps?: number;
+  /** Measure the deepest stack of the <modelName>_run calls by painting (emulated targets only). */
+  readonly measureStack?: boolean;
 }
 
 /** Exact instruction counts of the <modelName>_run calls, from QEMU's instruction-count plugin. */
@@ -43,6 +50,15 @@ export interface InstructionCounts {
   readonly regions: number;
   /** One count per run, in sample order. */
   readonly perRun: readonly number[];
+  /** With profiledSteps: perStep[sample][step], the instructions of each step's call in each run. */
+  readonly perStep?: readonly (readonly number[])[];
+}
+
+/** The deepest stack below the harness's stack pointer that any <modelName>_run call used. */
+export interface StackUsage {
+  readonly bytes: number;
+  /** Bytes that were painted; bytes === painted means the runs used all of it (or more). */
+  readonly painted: number;
 }
 
 export interface RunModelResult {
@@ -55,11 +71,21 @@ export interface RunModelResult {
   readonly model: Footprint;
   /** Present when countInstructions was asked for on an emulated target. */
   readonly instructions?: InstructionCounts;
+  /** Present when measureStack was asked for on an emulated target. */
+  readonly stack?: StackUsage;
 }
 
 const INPUT_FILE = 'inputs.f32';
 const OUTPUT_FILE = 'outputs.f32';
 const ICOUNT_FILE = 'icount.txt';
+
+/**
+ * Stack reserved by a stack-measuring build: picolibc's default 2 KiB is tight for measuring, so up to 64 KiB,
+ * at most an eighth of the emulated board's RAM.
+ */
+function measuredStackReserve(target: Target): number {
+  return Math.max(0x800, Math.min(0x10000, Math.floor((target.memory?.ram.size ?? 0) / 8 / 4) * 4));
+}
 
 /**
  * Builds the model with the harness for `target` and runs all samples in ONE program run (one QEMU process):
@@ -81,8 +107,20 @@ export async function runModelOnTarget(opts: RunModelOptions): Promise<RunModelR
   const dir = opts.workDir ? resolve(opts.workDir) : await mkdtemp(join(tmpdir(), 'bnngen-run-'));
   await mkdir(dir, { recursive: true });
   try {
+    const steps = opts.profiledSteps ?? 0;
+    const measuringStack = opts.measureStack === true && target.qemu !== undefined;
     const harness = await writeHarness(opts.modelName, dir);
-    const build = await buildFirmware({ target, sourceDir: opts.sourceDir, extraSources: harness, outDir: dir });
+    const build = await buildFirmware({
+      target, sourceDir: opts.sourceDir, extraSources: harness, outDir: dir,
+      extraCflags: [
+        // A profiling build of the model includes bnn_profile.h, which lies next to the harness.
+        ...(steps > 0 ? ['-I', dir] : []),
+        // Step k is region k + 1: more than 255 steps need a larger id table.
+        ...(steps + 1 > 256 ? [`-DBNN_PROFILE_MAX_IDS=${steps + 1}u`] : []),
+        ...(measuringStack ? ['-DBNN_MEASURE_STACK'] : []),
+      ],
+      extraLdflags: measuringStack ? [`-Wl,--defsym=__stack_size=0x${measuredStackReserve(target).toString(16)}`] : [],
+    });
     await writeFile(join(dir, INPUT_FILE), bytesOf(opts.inputs));
     // Stale files from an earlier run must not pass as this run's results.
     await rm(join(dir, OUTPUT_FILE), { force: true });
@@ -100,7 +138,8 @@ export async function runModelOnTarget(opts: RunModelOptions): Promise<RunModelR
     });
     const lastLine = run.stdout.trim().split('\n').pop() ?? '';
     if (run.exitCode !== 0) {
-      throw new BnnError(`harness for ${opts.modelName} on ${target.name} exited with status ${run.exitCode}: ${lastLine || '(no output)'}`);
+      const why = sanitizerReport(run.stderr) ?? (lastLine || '(no output)');
+      throw new BnnError(`harness for ${opts.modelName} on ${target.name} exited with status ${run.exitCode}: ${why}`);
     }
     if (!run.stdout.split('\n').some((l) => l.trim() === `done ${samples}`)) {
       throw new BnnError(`harness for ${opts.modelName} on ${target.name} did not report 'done ${samples}' (last line: ${lastLine || '(none)'})`);
@@ -109,20 +148,55 @@ export async function runModelOnTarget(opts: RunModelOptions): Promise<RunModelR
     if (outputs.length !== samples * outputSize) {
       throw new BnnError(`output file has ${outputs.length} values, expected ${samples} samples × ${outputSize}`);
     }
-    const instructions = counting ? runCounts(await readIcountReport(join(dir, ICOUNT_FILE)), samples) : undefined;
-    return { outputs, flashBytes: build.flashBytes, ramBytes: build.ramBytes, model: build.model, instructions };
+    const instructions = counting ? runCounts(await readIcountReport(join(dir, ICOUNT_FILE)), samples, steps) : undefined;
+    const stack = measuringStack ? stackLine(run.stdout) : undefined;
+    return { outputs, flashBytes: build.flashBytes, ramBytes: build.ramBytes, model: build.model, instructions, stack };
   } finally {
     if (!opts.workDir) await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** The harness makes one BNN_PROFILE_ID_RUN region per sample and no other region. */
-function runCounts(report: IcountReport, samples: number): InstructionCounts {
-  const perRun = report.regions.filter((r) => r.id === PROFILE_ID_RUN).map((r) => r.instructions);
-  if (perRun.length !== samples || report.regions.length !== samples) {
+/**
+ * The harness makes one BNN_PROFILE_ID_RUN region per sample; a profiling build adds regions 1..steps inside
+ * each run, which close before the run's region does.
+ */
+function runCounts(report: IcountReport, samples: number, steps: number): InstructionCounts {
+  const perRun: number[] = [];
+  const perStep: number[][] = [];
+  let current: number[] = [];
+  for (const r of report.regions) {
+    if (r.id === PROFILE_ID_RUN) {
+      const closed = current.filter(() => true).length; // filter skips the holes of steps that never closed
+      if (closed !== steps) throw new BnnError(`instruction count: run ${perRun.length} has ${closed} of ${steps} step regions`);
+      perRun.push(r.instructions);
+      perStep.push(current);
+      current = [];
+    } else if (r.id <= steps && current[r.id - 1] === undefined) {
+      current[r.id - 1] = r.instructions;
+    } else {
+      throw new BnnError(`instruction count: unexpected region ${r.id} in run ${perRun.length} (${steps} profiled steps)`);
+    }
+  }
+  if (perRun.length !== samples || current.length > 0) {
     throw new BnnError(`instruction count: ${report.regions.length} regions, ${perRun.length} of them runs, for ${samples} samples`);
   }
-  return { total: report.total, regions: perRun.length, perRun };
+  const total = perRun.reduce((a, b) => a + b, 0);
+  return { total, regions: perRun.length, perRun, ...(steps > 0 ? { perStep } : {}) };
+}
+
+/**
+ * The first line of an AddressSanitizer or UndefinedBehaviorSanitizer report (a build with -fsanitize, e.g. the
+ * host-asan target): "model.c:12:5: runtime error: ..." or "ERROR: AddressSanitizer: global-buffer-overflow ...".
+ */
+function sanitizerReport(stderr: string): string | undefined {
+  return /^.*(?:runtime error: |ERROR: \w+Sanitizer).*$/m.exec(stderr)?.[0].replace(/^=+\d+=+/, '').trim();
+}
+
+/** The harness's "stack USED PAINTED" line. */
+function stackLine(stdout: string): StackUsage {
+  const m = /^stack (\d+) (\d+)$/m.exec(stdout);
+  if (!m) throw new BnnError('the stack-measuring harness printed no stack line');
+  return { bytes: Number(m[1]), painted: Number(m[2]) };
 }
 
 function fromLittleEndianBytes(bytes: Uint8Array): Float32Array {

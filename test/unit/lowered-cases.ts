@@ -1,7 +1,7 @@
 /**
  * Random single-kernel programs over the awkward geometries (channel counts around word boundaries, 1x1/3x3/5x5,
  * strides, padding, dilation, odd sizes, both bconv epilogues, both avgpool modes, remap with negative starts and
- * steps, concat) plus a small residual network using most kernels. Seeded: the same cases every run.
+ * steps, concat, the float path's sign) plus a small residual network using most kernels. Seeded: the same cases every run.
  */
 import type { Program } from '../../src/lowered/program.js';
 import { ProgramBuilder, randomActivations, randomFloats, randomSignWeights, randomWindow, Rng } from './lowered-fixtures.js';
@@ -33,6 +33,7 @@ export function kernelCases(seed: number): Case[] {
   for (let i = 0; i < 3; i++) add(elementwiseCase(r, name()));
   const literals = literalCase(name());
   add(literals, () => new Float32Array(literals.input.shape.reduce((a, d) => a * d, 1)).fill(1));
+  add(signCase(r, name()));
   return cases;
 }
 
@@ -104,6 +105,12 @@ function elementwiseCase(r: Rng, name: string): Program {
   const clipped = r.next() < 0.5 ? b.clip(a, 0, Infinity) : b.clip(a, -1, 1);
   const sum = b.add(b.input, clipped);
   return b.finish(b.concat([sum, b.input, clipped]));
+}
+
+/** The float path's sign as the program output, so that +0, -0 and subnormal inputs are compared bit for bit. */
+function signCase(r: Rng, name: string): Program {
+  const b = new ProgramBuilder(name, [r.pick([1, 16, 33]), r.pick(SIZES), r.pick(SIZES)]);
+  return b.finish(b.sign(b.input));
 }
 
 /** Input all ones, shift -0: the output is the scale constants themselves, so their C literals are checked exactly. */

@@ -134,6 +134,22 @@ describe('C emission', () => {
     compileOnly(files);
   });
 
+  it('a profiling build wraps each step k in profile region k + 1 and differs in nothing else', () => {
+    const p = planned(residualNet(5).program);
+    const plain = emitC(p, HOST_TARGET);
+    const profiled = emitC(p, HOST_TARGET, { profile: true });
+    const c = profiled.get('resnet_tiny.c')!;
+    assert.ok(![...plain.values()].join('\n').includes('bnn_profile'), 'the files compile writes have no markers');
+    const markers = [...c.matchAll(/^ {4}bnn_profile_(begin|end)\((\d+)u\);$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(markers, p.steps.flatMap((_, k) => [`begin ${k + 1}`, `end ${k + 1}`]), 'one region per step, in order, not nested');
+    assert.match(c, /bnn_profile_begin\(5u\);\n {4}bnn_bconv2d_threshold\([^;]*\);\n {4}bnn_profile_end\(5u\);/);
+    const withoutMarkers = c.split('\n').filter((l) => !l.includes('bnn_profile')).join('\n');
+    assert.equal(withoutMarkers, plain.get('resnet_tiny.c'));
+    for (const name of ['resnet_tiny.h', 'bnn_kernels.h', 'bnn_kernels.c']) assert.equal(profiled.get(name), plain.get(name), name);
+    const header = readFileSync(join(packageRoot(), 'templates', 'harness', 'bnn_profile.h'), 'utf8');
+    compileOnly(new Map([...profiled, ['bnn_profile.h', header]]));
+  });
+
   it('writes the API the header documents', () => {
     const files = emitC(planned(residualNet(5).program), HOST_TARGET);
     const h = files.get('resnet_tiny.h')!;

@@ -63,7 +63,7 @@ describe('lowered programs: generated C equals the reference executor bit for bi
   it('the sweep covers every kernel and both bconv epilogues', () => {
     const seen = new Set(sweep.programs.flatMap((p) => p.steps.map((s) => (s.kernel === 'bconv2d' ? `bconv2d_${s.epilogue.kind}` : s.kernel))));
     const want = ['conv2d_f32', 'pack_sign', 'bconv2d_affine', 'bconv2d_threshold', 'affine_f32', 'add_f32', 'clip_f32',
-      'maxpool_f32', 'avgpool_f32', 'global_avgpool_f32', 'remap_f32', 'concat_f32'];
+      'sign_f32', 'maxpool_f32', 'avgpool_f32', 'global_avgpool_f32', 'remap_f32', 'concat_f32'];
     assert.deepEqual([...seen].sort(), want.sort());
   });
 

@@ -206,6 +206,14 @@ describe('lowered reference executor', () => {
     assert.deepEqual(Array.from(executeProgram(q, x)), [9, 9, 9, 9, 9, 1, 9, 4, 9, 7, 9, 10, 9, 9, 9, 9]);
   });
 
+  it('sign_f32 follows ONNX Sign: +-1 off zero, +0, -0 and NaN unchanged, subnormals signed', () => {
+    const b = new ProgramBuilder('sign', [8, 1, 1]);
+    const p = b.finish(b.sign(b.input));
+    const out = executeProgram(p, new Float32Array([-2, -0, 0, NaN, 1e-45, -1e-45, Infinity, -Infinity]));
+    assert.deepEqual(Array.from(out.subarray(4)), [1, -1, 1, -1]);
+    assert.ok(Object.is(out[0], -1) && Object.is(out[1], -0) && Object.is(out[2], 0) && Number.isNaN(out[3]));
+  });
+
   it('refuses malformed programs and wrong input sizes', () => {
     const ok = () => {
       const b = new ProgramBuilder('bad', [33, 2, 2]);

@@ -162,6 +162,12 @@ export class ProgramBuilder {
     return this.push({ kernel: 'clip_f32', origin: this.origin('clip', 'Clip'), input: x, output, size: f32Words(shape), min, max });
   }
 
+  sign(x: number): number {
+    const shape = this.shape(x);
+    const output = this.buffer('f32', shape);
+    return this.push({ kernel: 'sign_f32', origin: this.origin('sign', 'Sign'), input: x, output, size: f32Words(shape) });
+  }
+
   pool(kernel: 'maxpool_f32' | 'avgpool_f32', x: number, window: Window, out: [number, number], countIncludePad = false): number {
     const inShape = this.shape(x);
     const outShape: Shape3 = [inShape[0], out[0], out[1]];

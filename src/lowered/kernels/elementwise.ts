@@ -1,4 +1,4 @@
-import type { AffineF32, ClipF32 } from '../program.js';
+import type { AffineF32, ClipF32, SignF32 } from '../program.js';
 
 /** y = x*scale[c] + shift[c]: the product rounded to float32, then the sum (mirror of bnn_affine_f32.c). */
 export function affineF32(s: AffineF32, input: Float32Array, scale: Float32Array, shift: Float32Array, output: Float32Array): void {
@@ -26,5 +26,13 @@ export function clipF32(s: ClipF32, input: Float32Array, output: Float32Array): 
     if (v < min) v = min;
     if (v > max) v = max;
     output[i] = v;
+  }
+}
+
+/** ONNX Sign, as bnn_sign_f32.c: +1 above zero, -1 below, and +0, -0 and NaN unchanged (both comparisons fail). */
+export function signF32(s: SignF32, input: Float32Array, output: Float32Array): void {
+  for (let i = 0; i < s.size; i++) {
+    const v = input[i]!;
+    output[i] = v > 0 ? 1 : v < 0 ? -1 : v;
   }
 }

@@ -34,19 +34,30 @@ export interface BinarizeResult {
   readonly binary: ReadonlyMap<string, BinaryWeights>;
   /** One verdict per Conv/Gemm/MatMul, in graph order. */
   readonly verdicts: readonly LayerVerdict[];
+  /** False for the float path (BinarizeOptions.enabled = false): nothing is binary, Sign stays a float op. */
+  readonly enabled: boolean;
+}
+
+export interface BinarizeOptions {
+  /**
+   * False gives the float path: the same graph with every layer real and every Sign computed in float32 (ONNX
+   * semantics), which `bnngen bench` measures against the binary path. Default true.
+   */
+  readonly enabled?: boolean;
 }
 
 /** Relative tolerance for "one magnitude": float rounding noise only, so the binary layer equals the float one. */
 const MAGNITUDE_RTOL = 1e-6;
 
-export function binarize(graph: Graph): BinarizeResult {
+export function binarize(graph: Graph, options: BinarizeOptions = {}): BinarizeResult {
+  const enabled = options.enabled ?? true;
   const producers = new Map<string, Node>();
   for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
   const binary = new Map<string, BinaryWeights>();
   const verdicts: LayerVerdict[] = [];
   for (const node of graph.nodes) {
     if (node.opType !== 'Conv' && node.opType !== 'Gemm' && node.opType !== 'MatMul') continue;
-    const found = examine(graph, node, producers);
+    const found = enabled ? examine(graph, node, producers) : 'binarization disabled (float path)';
     if (typeof found === 'string') {
       verdicts.push({ node: node.name, opType: node.opType, binary: false, reason: found });
     } else {
@@ -59,7 +70,7 @@ export function binarize(graph: Graph): BinarizeResult {
       });
     }
   }
-  return { graph, binary, verdicts };
+  return { graph, binary, verdicts, enabled };
 }
 
 /** The binary weights of `node`, or the reason it is not binary. */

@@ -2,7 +2,8 @@
  * Phase 4: fuse. Binary layers absorb a following BatchNorm as a float affine epilogue, or, when the chain ends
  * in the next layer's Sign, as an integer threshold that writes packed bits directly. Full-precision Conv/Gemm/
  * MatMul become RealConvOps with a following BatchNorm folded into weights and bias. Sign nodes feeding binary
- * layers become SignOps (packing). Everything else passes through as a PlainOp.
+ * layers become SignOps (packing); with binarization disabled (the float path) they stay PlainOps and become a
+ * float sign kernel. Everything else passes through as a PlainOp.
  */
 import { nodeError } from '../../errors.js';
 import type { Graph, Node } from '../../graph/graph.js';
@@ -34,6 +35,8 @@ export function fuse(result: BinarizeResult): FusedModel {
       ops.push(fuseBinary(graph, node, weights, single, feedsOnlyBinary, absorbed));
     } else if (node.opType === 'Conv' || node.opType === 'Gemm' || node.opType === 'MatMul') {
       ops.push(fuseReal(graph, node, single, absorbed));
+    } else if (node.opType === 'Sign' && !result.enabled) {
+      ops.push({ kind: 'node', node }); // the float path: a float32 sign kernel, ONNX semantics
     } else if (node.opType === 'Sign') {
       if (!feedsOnlyBinary(node)) {
         const other = (consumers.get(node.outputs[0]!) ?? []).find((r) => !binary.has(r.name));

@@ -28,6 +28,13 @@ export function lowerNode(ctx: LowerContext, node: Node): void {
       ctx.emit({ kernel: 'clip_f32', origin: node.name, input: src.buffer, output: dst.buffer, size: volume(src.shape), min, max });
       return;
     }
+    case 'Sign': {
+      // Reached only on the float path (binarization disabled): a Sign before a binary layer is a SignOp.
+      const src = ctx.input(node, node.inputs[0]!);
+      const dst = ctx.output(node, node.outputs[0]!);
+      ctx.emit({ kernel: 'sign_f32', origin: node.name, input: src.buffer, output: dst.buffer, size: volume(src.shape) });
+      return;
+    }
     case 'BatchNormalization':
       return lowerBatchNorm(ctx, node);
     case 'MaxPool':

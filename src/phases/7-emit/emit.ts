@@ -13,10 +13,20 @@ import { C_KERNELS, emitKernels, KERNEL_HEADER_TYPES } from './kernel-files.js';
 import { stepC, type Names, type StepC } from './steps.js';
 import { render } from './templates.js';
 
-/** Reserved for later options (e.g. kernel variants); accepted now so callers need not change. */
-export type EmitOptions = Record<string, never>;
+export interface EmitOptions {
+  /**
+   * Profiling build for `bnngen bench`: step k's call is wrapped in bnn_profile_begin(k + 1) / bnn_profile_end(k + 1)
+   * (templates/harness/bnn_profile.h, which the build must provide). Default false: the files `compile` writes.
+   */
+  readonly profile?: boolean;
+}
 
-export function emitC(p: Program, target: Target, _options: EmitOptions = {}): Map<string, string> {
+/** Profile region id of step `index` in a profiling build; id 0 is the whole run (BNN_PROFILE_ID_RUN). */
+export function stepProfileId(index: number): number {
+  return index + 1;
+}
+
+export function emitC(p: Program, target: Target, options: EmitOptions = {}): Map<string, string> {
   validateProgram(p);
   const arenaWords = arenaSize(p);
   const names = cNames(p);
@@ -50,7 +60,8 @@ export function emitC(p: Program, target: Target, _options: EmitOptions = {}): M
     consts: consts.map(({ decl, firstStep }) => constView(p, decl, firstStep)),
     geometry: steps.flatMap((s) => s.declarations),
     buffers: bufferPointers(p),
-    calls: steps.map((s) => ({ comment: s.comment, code: s.code })),
+    calls: steps.map((s, i) => ({ comment: s.comment, code: options.profile ? profiled(s.code, stepProfileId(i)) : s.code })),
+    profile: options.profile === true,
   });
   const kernels = emitKernels(
     steps.map((s) => s.kernel),
@@ -63,6 +74,11 @@ export function emitC(p: Program, target: Target, _options: EmitOptions = {}): M
     ['bnn_kernels.h', kernels.header],
     ['bnn_kernels.c', kernels.source],
   ]);
+}
+
+/** A step's statement(s) between the begin and end markers of its profile region. */
+function profiled(code: string, id: number): string {
+  return [`    bnn_profile_begin(${id}u);`, code, `    bnn_profile_end(${id}u);`].join('\n');
 }
 
 /** Words the arena needs; every internal buffer a step touches must have been placed by the memory plan. */

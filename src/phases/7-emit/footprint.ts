@@ -38,6 +38,7 @@ const CODE_BYTES: Record<CKernel, number> = {
   bnn_affine_f32: 192,
   bnn_add_f32: 128,
   bnn_clip_f32: 128,
+  bnn_sign_f32: 160,
   bnn_maxpool_f32: 704,
   bnn_avgpool_f32: 704,
   bnn_global_avgpool_f32: 192,
@@ -67,6 +68,7 @@ const STACK_BYTES: Record<CKernel, number> = {
   bnn_affine_f32: 128,
   bnn_add_f32: 64,
   bnn_clip_f32: 64,
+  bnn_sign_f32: 64,
   bnn_maxpool_f32: 256,
   bnn_avgpool_f32: 256,
   bnn_global_avgpool_f32: 64,
@@ -125,6 +127,7 @@ function geometryBytes(s: Step): number {
       return 4 * s.inputs.length; // the sizes array
     case 'add_f32':
     case 'clip_f32':
+    case 'sign_f32':
       return 0;
   }
 }

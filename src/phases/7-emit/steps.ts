@@ -76,6 +76,8 @@ export function stepC(p: Program, index: number, names: Names): StepC {
         needsMath: needsMathH(step.min) || needsMathH(step.max),
         ...call('bnn_clip_f32', [String(step.size), floatLiteral(step.min), floatLiteral(step.max), b(step.input), b(step.output)]),
       };
+    case 'sign_f32':
+      return { ...base, ...none, ...call('bnn_sign_f32', [String(step.size), b(step.input), b(step.output)]) };
     case 'maxpool_f32':
       return {
         ...base,

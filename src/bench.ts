@@ -1,0 +1,275 @@
+/**
+ * `bnngen bench`: exact per-step instruction counts, MACs, flash and peak RAM of a model on an emulated target,
+ * for the binary path (the program `compile` writes) and the float path (the same graph with binarization
+ * disabled), so that the speed-up of binarization is measured on the user's own model (docs/benchmarking.md).
+ *
+ * Each path is built twice: as `compile` writes it (the whole-run count, flash, and the stack, measured by
+ * painting) and with profile markers around every step (the per-step counts). Both builds run the same samples
+ * in one QEMU process each; their outputs must be identical, and equal to the reference executor's bit for bit.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BnnError } from './errors.js';
+import { writeGeneratedFiles } from './io/output-dir.js';
+import { sampleSize, type Samples } from './io/samples.js';
+import { stepCost } from './lowered/cost.js';
+import type { Step } from './lowered/program.js';
+import { emitC } from './phases/7-emit/emit.js';
+import { estimateFootprint } from './phases/7-emit/footprint.js';
+import { compileFile, type Compiled } from './pipeline.js';
+import type { Target } from './targets/target.js';
+import { runModelOnTarget, type RunModelResult } from './toolchain/run-model.js';
+import { argmax, floatOutputs, referenceOutputs, type InstructionStats, type Outputs } from './verify.js';
+
+export interface StepBench {
+  readonly index: number;
+  /** Kernel of the lowered program; binary convolutions name their epilogue (bconv2d_threshold, bconv2d_affine). */
+  readonly kernel: string;
+  /** The ONNX node(s) the step computes. */
+  readonly origin: string;
+  readonly kind: 'binary' | 'real' | 'data';
+  readonly binaryMacs: number;
+  readonly realMacs: number;
+  /** Bytes of the step's weights, scales and thresholds (flash). */
+  readonly constBytes: number;
+  /** Instructions of the step's call, over the samples (profiling build). */
+  readonly instructions: InstructionStats;
+  /** Mean instructions per MAC (per binary MAC for binary steps); absent for steps without MACs. */
+  readonly instructionsPerMac?: number;
+}
+
+export interface PathBench {
+  readonly path: 'binary' | 'float';
+  readonly steps: readonly StepBench[];
+  readonly instructions: {
+    /** One <name>_run call as `compile` writes it (no step markers): the number `verify` reports. */
+    readonly run: InstructionStats;
+    /** One <name>_run call of the profiling build (region 0): the steps plus what lies between them. */
+    readonly profiledRun: InstructionStats;
+    /** profiledRun minus the sum of the steps: the marker calls and <name>_run's own entry, checks and exit. */
+    readonly betweenSteps: InstructionStats;
+  };
+  readonly macs: { readonly binary: number; readonly real: number };
+  /** All binary steps together: their mean instructions per binary MAC. Absent without binary steps. */
+  readonly binarySteps?: { readonly instructions: number; readonly macs: number; readonly instructionsPerMac: number };
+  readonly flash: {
+    /** text + data of the model's own objects (<name>.o, bnn_kernels.o) in the build `compile` describes. */
+    readonly modelBytes: number;
+    /** Of which weights, scales, thresholds and geometry (exact, from the program). */
+    readonly constBytes: number;
+  };
+  readonly ram: {
+    /** The activation arena the memory plan gave. */
+    readonly arenaBytes: number;
+    /** The liveness lower bound: no plan can use less than this. */
+    readonly lowerBoundBytes: number;
+    /** data + bss of the model's objects (the arena, plus any other static data). */
+    readonly staticBytes: number;
+    /** Deepest stack of a <name>_run call, measured by painting the stack before each run. */
+    readonly stackBytes: number;
+    readonly stackMethod: 'painted';
+    /** The run used all the painted stack: stackBytes is a lower bound. */
+    readonly stackExhausted: boolean;
+    /** staticBytes + stackBytes. */
+    readonly peakBytes: number;
+  };
+  readonly outputs: {
+    readonly samples: number;
+    /** Samples whose outputs equal the reference executor's (running this path's program) bit for bit. */
+    readonly bitExact: number;
+    /** Against the float ONNX model. */
+    readonly maxAbsDiffVsFloat: number;
+    readonly top1AgreeVsFloat: number;
+  };
+}
+
+export interface BenchReport {
+  readonly file: string;
+  /** C prefix of the generated API (<name>_run). */
+  readonly name: string;
+  readonly target: string;
+  readonly samples: number;
+  readonly source: string;
+  readonly binary: PathBench;
+  /** Absent when the float path could not be measured; floatSkipped says why. */
+  readonly float?: PathBench;
+  readonly floatSkipped?: string;
+  /** Mean whole-run instructions of the float path over the binary path's (builds as `compile` writes them). */
+  readonly floatOverBinary?: number;
+}
+
+export interface BenchPaths {
+  readonly binary: Compiled;
+  /** The float path, or why it does not compile. */
+  readonly float: Compiled | string;
+}
+
+/** Compiles the model as `compile` does and with binarization disabled. */
+export async function compileBenchPaths(file: string): Promise<BenchPaths> {
+  const binary = await compileFile(file);
+  try {
+    return { binary, float: await compileFile(file, { binarize: false }) };
+  } catch (e) {
+    if (!(e instanceof BnnError)) throw e;
+    return { binary, float: `the float path does not compile: ${e.reason}` };
+  }
+}
+
+/**
+ * Measures `binary` and, when given as a program, `float` (else the string says why it is not measured).
+ * Never checks the real part's budget: bench is a measurement; it needs only the emulated board to hold the model.
+ */
+export async function bench({ binary, float }: BenchPaths, target: Target, samples: Samples): Promise<BenchReport> {
+  checkBenchTarget(target);
+  const binaryProblem = doesNotFitBoard(binary, target);
+  if (binaryProblem) throw new BnnError(`cannot bench on ${target.name}: ${binaryProblem}`, { file: binary.file });
+  let floatSkipped = typeof float === 'string' ? float : doesNotFitBoard(float, target, 'the float path');
+  const dir = await mkdtemp(join(tmpdir(), 'bnngen-bench-'));
+  try {
+    // Both paths compute the same float ONNX model: one reference for both.
+    const reference = await floatOutputs(binary, samples);
+    const b = await measurePath(binary, 'binary', target, samples, reference, join(dir, 'binary'));
+    const report = {
+      file: binary.file, name: binary.program.name, target: target.name, samples: samples.count, source: samples.description, binary: b,
+    };
+    if (typeof float !== 'string' && floatSkipped === undefined) {
+      try {
+        const f = await measurePath(float, 'float', target, samples, reference, join(dir, 'float'));
+        return { ...report, float: f, floatOverBinary: f.instructions.run.mean / b.instructions.run.mean };
+      } catch (e) {
+        // The footprint estimate is an allowance: the link may still overflow the board. The binary path stands.
+        if (!(e instanceof BnnError)) throw e;
+        floatSkipped = `the float path could not be built or run: ${e.reason}`;
+      }
+    }
+    return { ...report, floatSkipped };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Bench counts instructions under QEMU: the host target cannot be measured. */
+export function checkBenchTarget(target: Target): void {
+  if (!target.qemu) throw new BnnError(`bench needs an emulated target (exact counts come from QEMU); ${target.name} runs natively`);
+}
+
+/**
+ * Why `what` (the model, or the float path) cannot run on the emulated board, or undefined. Only the board
+ * matters: bench is a measurement and ignores the real part's budget.
+ */
+function doesNotFitBoard(c: Compiled, target: Target, what = 'the model'): string | undefined {
+  const memory = target.memory;
+  if (!memory) return undefined;
+  const fp = estimateFootprint(c.program, target);
+  const n = (v: number) => v.toLocaleString('en-US');
+  const board = target.qemu?.machine ?? target.name;
+  if (fp.flashBytes > memory.flash.size) {
+    return `${what} needs about ${n(fp.flashBytes)} bytes of flash; the emulated board (${board}) has ${n(memory.flash.size)}`;
+  }
+  if (fp.ramBytes > memory.ram.size) {
+    return `${what} needs about ${n(fp.ramBytes)} bytes of RAM; the emulated board (${board}) has ${n(memory.ram.size)}`;
+  }
+  return undefined;
+}
+
+/**
+ * Builds and runs one path twice (as compiled, then with step markers) in `dir` and checks its outputs against
+ * the reference executor running the same program, and against the float ONNX model.
+ */
+export async function measurePath(
+  c: Compiled, path: 'binary' | 'float', target: Target, samples: Samples, floatReference: Outputs, dir: string,
+): Promise<PathBench> {
+  const p = c.program;
+  const inputSize = sampleSize(p.input.shape);
+  const outputSize = sampleSize(p.output.shape);
+  const costs = p.steps.map((s) => stepCost(p, s));
+  const macs = costs.reduce((n, s) => n + s.macs, 0);
+  const common = {
+    target, modelName: p.name, inputs: samples.inputs.subarray(0, samples.count * inputSize), samples: samples.count,
+    inputSize, outputSize, countInstructions: true,
+    // Soft-float targets run a float convolution at up to ~100 instructions a MAC: allow 2 us a MAC.
+    timeoutMs: 120_000 + Math.ceil(samples.count * macs * 0.002),
+  };
+  const build = async (profile: boolean): Promise<RunModelResult> => {
+    const sub = join(dir, profile ? 'profiled' : 'plain');
+    await writeGeneratedFiles(join(sub, 'model'), emitC(p, target, { profile }));
+    return runModelOnTarget({
+      ...common, sourceDir: join(sub, 'model'), workDir: join(sub, 'build'),
+      ...(profile ? { profiledSteps: p.steps.length } : { measureStack: true }),
+    });
+  };
+  const plain = await build(false);
+  const profiled = await build(true);
+  if (!sameBits(plain.outputs, profiled.outputs)) {
+    throw new Error(`bench (${path} path): the profiling build computed other outputs than the plain build`);
+  }
+  const runs = plain.instructions!.perRun;
+  const perStep = profiled.instructions!.perStep!;
+  const profiledRuns = profiled.instructions!.perRun;
+  const steps = p.steps.map((step, k): StepBench => {
+    const cost = costs[k]!;
+    const instructions = stats(perStep.map((run) => run[k]!));
+    return {
+      index: k, kernel: kernelLabel(step), origin: step.origin,
+      kind: cost.binary ? 'binary' : step.kernel === 'conv2d_f32' || step.kernel === 'affine_f32' ? 'real' : 'data',
+      binaryMacs: cost.binary ? cost.macs : 0, realMacs: cost.binary ? 0 : cost.macs, constBytes: cost.bytes, instructions,
+      ...(cost.macs > 0 ? { instructionsPerMac: instructions.mean / cost.macs } : {}),
+    };
+  });
+  const binarySteps = steps.filter((s) => s.kind === 'binary');
+  const binaryMacs = binarySteps.reduce((n, s) => n + s.binaryMacs, 0);
+  const binaryInstructions = binarySteps.reduce((n, s) => n + s.instructions.mean, 0);
+  const stack = plain.stack!;
+  const staticBytes = plain.model.ramBytes;
+  return {
+    path,
+    steps,
+    instructions: {
+      run: stats(runs),
+      profiledRun: stats(profiledRuns),
+      betweenSteps: stats(profiledRuns.map((n, s) => n - perStep[s]!.reduce((a, b) => a + b, 0))),
+    },
+    macs: { binary: binaryMacs, real: macs - binaryMacs },
+    ...(binaryMacs > 0 ? { binarySteps: { instructions: binaryInstructions, macs: binaryMacs, instructionsPerMac: binaryInstructions / binaryMacs } } : {}),
+    flash: { modelBytes: plain.model.flashBytes, constBytes: estimateFootprint(p, target).constBytes },
+    ram: {
+      arenaBytes: 4 * c.arenaWords, lowerBoundBytes: 4 * c.lowerBoundWords, staticBytes,
+      stackBytes: stack.bytes, stackMethod: 'painted', stackExhausted: stack.bytes >= stack.painted, peakBytes: staticBytes + stack.bytes,
+    },
+    outputs: await compareOutputs(c, samples, plain.outputs, floatReference),
+  };
+}
+
+function kernelLabel(step: Step): string {
+  return step.kernel === 'bconv2d' ? `bconv2d_${step.epilogue.kind}` : step.kernel;
+}
+
+function stats(values: readonly number[]): InstructionStats {
+  if (values.length === 0) throw new Error('bench: no runs were counted');
+  const min = values.reduce((a, b) => Math.min(a, b));
+  const max = values.reduce((a, b) => Math.max(a, b));
+  return { mean: values.reduce((a, b) => a + b, 0) / values.length, min, max };
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return ua.every((v, i) => v === ub[i]);
+}
+
+async function compareOutputs(c: Compiled, samples: Samples, onTarget: Float32Array, float: Outputs): Promise<PathBench['outputs']> {
+  const reference = await referenceOutputs(c, samples);
+  const size = reference.size;
+  let bitExact = 0;
+  let top1AgreeVsFloat = 0;
+  let maxAbsDiffVsFloat = 0;
+  for (let s = 0; s < samples.count; s++) {
+    const row = (v: Float32Array) => v.subarray(s * size, (s + 1) * size);
+    if (sameBits(row(onTarget), row(reference.values))) bitExact++;
+    for (let i = s * size; i < (s + 1) * size; i++) maxAbsDiffVsFloat = Math.max(maxAbsDiffVsFloat, Math.abs(onTarget[i]! - float.values[i]!));
+    if (argmax(onTarget, s * size, size) === argmax(float.values, s * size, size)) top1AgreeVsFloat++;
+  }
+  return { samples: samples.count, bitExact, maxAbsDiffVsFloat, top1AgreeVsFloat };
+}
