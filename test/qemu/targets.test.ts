@@ -50,9 +50,9 @@ describe('every target runs the example model bit-exact', function () {
     data = loadDataset('fashion-mnist', 'test', SAMPLES);
   });
 
-  it('covers the nine targets of issue 3', () => {
+  it('covers the nine targets of issue 3 and the sanitizer build of issue 6', () => {
     assert.deepEqual(TARGETS, [
-      'cortex-m0', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'host', 'rv32imc', 'rv32imc_zbb',
+      'cortex-m0', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'host', 'host-asan', 'rv32imc', 'rv32imc_zbb',
     ]);
   });
 

@@ -50,7 +50,7 @@ describe('targets', () => {
 
   it('lists every target, each valid, numbers in order (cortex-m7 before cortex-m33)', () => {
     assert.deepEqual(listTargets().map((t) => t.name), [
-      'cortex-m0', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'host', 'rv32imc', 'rv32imc_zbb',
+      'cortex-m0', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'host', 'host-asan', 'rv32imc', 'rv32imc_zbb',
     ]);
     assert.deepEqual(['b10', 'a', 'b9', 'b'].sort(compareTargetNames), ['a', 'b', 'b9', 'b10']);
   });
