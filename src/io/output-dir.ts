@@ -1,8 +1,8 @@
 /**
  * Writing generated files safely: only inside the chosen directory, never over a file bnngen did not generate
- * (unless forced), and atomically per file (write a temporary sibling, then rename).
+ * (unless forced), and all-or-nothing as far as the file system allows (stage every file, then rename each).
  */
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BnnError } from '../errors.js';
 
@@ -39,13 +39,18 @@ export async function writeGeneratedFiles(dir: string, files: ReadonlyMap<string
       }
     }
   }
-  const written: string[] = [];
-  for (const [name, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    const target = join(dir, name);
-    const tmp = join(dir, `.${name}.tmp-${process.pid}`);
-    await writeFile(tmp, content);
-    await rename(tmp, target);
-    written.push(target);
+  // Stage every file first, then rename them all: a failure while writing leaves the old files untouched.
+  const staged: Array<[string, string]> = [];
+  try {
+    for (const [name, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+      const tmp = join(dir, `.${name}.tmp-${process.pid}`);
+      staged.push([tmp, join(dir, name)]);
+      await writeFile(tmp, content);
+    }
+  } catch (e) {
+    await Promise.all(staged.map(([tmp]) => rm(tmp, { force: true })));
+    throw new BnnError(`cannot write the generated files (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: dir });
   }
-  return written;
+  for (const [tmp, target] of staged) await rename(tmp, target);
+  return staged.map(([, target]) => target);
 }
