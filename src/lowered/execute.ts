@@ -47,7 +47,7 @@ export function executeProgram(p: Program, input: Float32Array, stats?: ExecuteS
   let ties = 0;
   for (const step of p.steps) {
     if (step.kernel === 'pack_sign') ties += packSign(step, env.f32(step.input), env.bits(step.output));
-    else if (step.kernel === 'bconv2d') runBConv(step, env);
+    else if (step.kernel === 'bconv2d') ties += runBConv(step, env);
     else runFloatStep(step, env);
   }
   if (stats) stats.signTies += ties;
@@ -63,15 +63,16 @@ interface Env {
   constI32(id: number): Int32Array;
 }
 
-function runBConv(step: Extract<Step, { kernel: 'bconv2d' }>, env: Env): void {
+/** Runs a binary conv; returns the sign(0) ties its threshold epilogue met. */
+function runBConv(step: Extract<Step, { kernel: 'bconv2d' }>, env: Env): number {
   const weights = env.constU32(step.weights);
   const input = env.bits(step.input);
   if (step.epilogue.kind === 'affine') {
     const epilogue = { scale: env.constF32(step.epilogue.scale), shift: env.constF32(step.epilogue.shift) };
-    bconv2d(step, input, weights, epilogue, env.f32(step.output));
-  } else {
-    bconv2d(step, input, weights, { thresholds: env.constI32(step.epilogue.thresholds) }, env.bits(step.output));
+    return bconv2d(step, input, weights, epilogue, env.f32(step.output));
   }
+  const { thresholds, ties } = step.epilogue;
+  return bconv2d(step, input, weights, { thresholds: env.constI32(thresholds), ties }, env.bits(step.output));
 }
 
 function runFloatStep(step: Exclude<Step, { kernel: 'pack_sign' | 'bconv2d' }>, env: Env): void {

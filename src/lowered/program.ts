@@ -90,7 +90,16 @@ export interface BConv2d extends StepBase {
   readonly weights: number;
   readonly epilogue:
     | { readonly kind: 'affine'; readonly scale: number; readonly shift: number }
-    | { readonly kind: 'threshold'; readonly thresholds: number };
+    | {
+        readonly kind: 'threshold';
+        readonly thresholds: number;
+        /**
+         * Per output channel, the inclusive range [lo, hi] of compared dots at which the float model's expression
+         * is exactly 0 (a sign(0) tie; empty when lo > hi). Verification only: the executor counts these, the C
+         * ignores them.
+         */
+        readonly ties?: ReadonlyArray<readonly [number, number]>;
+      };
 }
 
 /** Per-channel float affine: y = x*scale[c] + shift[c] (multiply rounded, then add rounded). */

@@ -82,4 +82,14 @@ describe('4-fuse: BN + Sign -> integer threshold', () => {
     }
     assert.ok(agree >= 19, `${agree}/20 samples agree with the float model`);
   });
+
+  it('counts sign(0) ties at threshold layers at run time (gamma = beta = 0: every output of that channel)', () => {
+    const spec = twoBinaryConvs(31, 5, 6, 6, { channels: 24, kernel: 3, pad: 1 });
+    const compiled = compileBytes(encodeModel(spec), 't.onnx');
+    const r = rng(7);
+    const x = Float32Array.from({ length: 5 * 36 }, () => r() * 2 - 1);
+    const stats = { signTies: 0 };
+    executeProgram(compiled.program, x, stats);
+    assert.equal(stats.signTies, 36, 'channel 3 ties at each of the 6x6 output pixels, nothing else does');
+  });
 });

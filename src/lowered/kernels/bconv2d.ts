@@ -5,15 +5,17 @@ import { endTap, firstTap } from './window.js';
 /**
  * Binary convolution, mirror of bnn_bconv2d_affine.c / bnn_bconv2d_threshold.c. For each output pixel the dot of
  * every output channel is exact integer arithmetic (order-free): dot = taps*C - 2*sum(popcount(a XOR w)) over the
- * in-bounds taps, so padded taps contribute exactly 0. Only the epilogue touches floats.
+ * in-bounds taps, so padded taps contribute exactly 0. Only the epilogue touches floats. Returns the number of
+ * sign(0) ties met by a threshold epilogue that carries tie ranges (0 otherwise).
  */
 export function bconv2d(
   s: BConv2d,
   input: Uint32Array,
   weights: Uint32Array,
-  epilogue: { scale: Float32Array; shift: Float32Array } | { thresholds: Int32Array },
+  epilogue: { scale: Float32Array; shift: Float32Array } | { thresholds: Int32Array; ties?: ReadonlyArray<readonly [number, number]> },
   output: Float32Array | Uint32Array,
-): void {
+): number {
+  let ties = 0;
   const [ic, ih, iw] = s.inShape;
   const [oc, oh, ow] = s.outShape;
   const { kH, kW, strideH, strideW, padTop, padLeft, dilH, dilW } = s.window;
@@ -54,6 +56,12 @@ export function bconv2d(
       }
       if ('thresholds' in epilogue) {
         const t = epilogue.thresholds;
+        if (epilogue.ties) {
+          for (let o = 0; o < oc; o++) {
+            const [lo, hi] = epilogue.ties[o]!;
+            if (dots[o]! >= lo && dots[o]! <= hi) ties++;
+          }
+        }
         const px = (oy * ow + ox) * onw;
         for (let j = 0; j < onw; j++) {
           const o0 = j * 32;
@@ -70,4 +78,5 @@ export function bconv2d(
       }
     }
   }
+  return ties;
 }

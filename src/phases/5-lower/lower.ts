@@ -151,7 +151,7 @@ function lowerOp(ctx: LowerContext, op: FusedOp): void {
       const oc = op.outShape[0];
       const weights = ctx.constant('w', packConvWeights(op.signs, oc, ic, op.window.kH, op.window.kW));
       const epilogue = op.epilogue.kind === 'threshold'
-        ? { kind: 'threshold' as const, thresholds: ctx.constant('tau', op.epilogue.thresholds) }
+        ? { kind: 'threshold' as const, thresholds: ctx.constant('tau', op.epilogue.thresholds), ties: tieRanges(op.epilogue.tieDots) }
         : {
             kind: 'affine' as const,
             scale: ctx.constant('scale', op.epilogue.scale),
@@ -177,6 +177,11 @@ function lowerOp(ctx: LowerContext, op: FusedOp): void {
     case 'node':
       lowerNode(ctx, op.node);
   }
+}
+
+/** Tie dots per channel -> inclusive [lo, hi] ranges (contiguous: the chain is monotone); [1, 0] when none. */
+function tieRanges(tieDots: ReadonlyArray<readonly number[]>): Array<readonly [number, number]> {
+  return tieDots.map((d) => (d.length === 0 ? [1, 0] : [Math.min(...d), Math.max(...d)]));
 }
 
 /** A stand-in node for error messages about fused ops. */
