@@ -5,6 +5,7 @@
 import { BnnError } from '../errors.js';
 import { loadDataset } from './datasets.js';
 import { readNpy } from './npy.js';
+import { mulberry32 } from '../util/prng.js';
 
 export interface Samples {
   /** count x sampleSize float32 values. */
@@ -73,16 +74,8 @@ function npyLabels(path: string): Int32Array {
   return Int32Array.from(npy.data as ArrayLike<number>, Number);
 }
 
-/** Deterministic uniform [0, 1) float32 values (mulberry32). */
+/** Deterministic uniform [0, 1) float32 values. */
 export function randomInputs(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: n }, next);
 }

@@ -1,6 +1,7 @@
 /** Seeded randomness for tests: the same seed gives the same models and inputs on every run. */
 import type { DType, Tensor } from '../../src/graph/tensor.js';
 import { makeTensor, sizeOf } from '../../src/graph/tensor.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -12,16 +13,9 @@ export interface Rng {
   pick<T>(items: readonly T[]): T;
 }
 
-/** mulberry32: tiny, fast, good enough for test data. */
+/** Seeded test randomness on src/util/prng.ts. */
 export function makeRng(seed: number): Rng {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     uniform: (lo, hi) => lo + (hi - lo) * next(),

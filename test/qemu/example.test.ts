@@ -12,17 +12,11 @@ import { packageRoot } from '../../src/io/package-root.js';
 import { emitC } from '../../src/phases/7-emit/emit.js';
 import { compileFile, type Compiled } from '../../src/pipeline.js';
 import { loadTarget } from '../../src/targets/load.js';
-import { verify } from '../../src/verify.js';
+import { argmax, verify } from '../../src/verify.js';
 
 const DIR = join(packageRoot(), 'examples/irnet-fashion-mnist');
 const RAW = join(DIR, 'model.onnx');
 const FOLDED = join(DIR, 'model-folded.onnx');
-
-function argmax(v: ArrayLike<number>, off: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (v[off + i]! > v[off + best]!) best = i;
-  return best;
-}
 
 describe('example: IR-Net ResNet-20 on Fashion-MNIST', () => {
   let raw: Compiled;
@@ -49,7 +43,7 @@ describe('example: IR-Net ResNet-20 on Fashion-MNIST', () => {
       const x = data.inputs.slice(s * 784, (s + 1) * 784);
       const ours = evaluateGraph(raw.loaded, new Map([[inputName, { dtype: 'float32' as const, shape: [1, 1, 28, 28], data: x }]])).get(outputName)!.data;
       const theirs = (await session.run({ [inputName]: new ort.Tensor('float32', x, [1, 1, 28, 28]) }))[outputName]!.data as Float32Array;
-      if (argmax(ours, 0, 10) === argmax(theirs, 0, 10)) agree++;
+      if (argmax(Float32Array.from(ours), 0, 10) === argmax(theirs, 0, 10)) agree++;
       if (Array.from(ours).every((v, i) => Math.abs(v - theirs[i]!) <= 1e-3 * (1 + Math.abs(theirs[i]!)))) close++;
     }
     // A sign flip from a last-ulp difference can move a logit, so allow one sample out of 32 to differ.

@@ -4,19 +4,13 @@
  */
 import type { BufferDecl, ConstDecl, Program, Shape3, Step, Window } from '../../src/lowered/program.js';
 import { bitsWords, f32Words } from '../../src/lowered/validate.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
-/** mulberry32: small, seeded, good enough for test data. */
+/** Seeded test randomness (src/util/prng.ts) with the helpers these fixtures need. */
 export class Rng {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
   /** Integer in [lo, hi]. */
   int(lo: number, hi: number): number {
