@@ -7,10 +7,10 @@
  */
 import { nodeError } from '../../errors.js';
 import type { Graph, Node } from '../../graph/graph.js';
-import type { Tensor } from '../../graph/tensor.js';
 import { attrFloat, attrInt, attrInts } from '../../ops/util/attrs.js';
 import type { BinarizeResult, BinaryWeights } from '../3-binarize/binarize.js';
 import type { BinaryConvOp, ConvShape, FusedModel, FusedOp, RealConvOp } from './fused.js';
+import { batchNorm } from './batchnorm.js';
 import { toShape3, windowOf } from './geometry.js';
 import { thresholdsFor, type ChainStep } from './threshold.js';
 
@@ -103,28 +103,6 @@ function biasAndAlpha(graph: Graph, node: Node, outChannels: number): { bias: Fl
   }
   for (let c = 0; c < outChannels; c++) bias[c] = Math.fround(beta * b.data[b.data.length === 1 ? 0 : c]!);
   return { bias, alpha };
-}
-
-interface BatchNorm {
-  readonly node: Node;
-  /** gamma / sqrt(var + eps), in double. */
-  readonly gain: Float64Array;
-  readonly mean: Float64Array;
-  readonly beta: Float64Array;
-}
-
-function batchNorm(graph: Graph, node: Node, channels: number): BatchNorm {
-  const get = (i: number): Tensor => {
-    const t = graph.constants.get(node.inputs[i] ?? '');
-    if (!t) nodeError(node, 'BatchNormalization parameters must be compile-time constants');
-    if (t.data.length !== channels) nodeError(node, `parameter ${i} has ${t.data.length} values, expected ${channels}`);
-    return t;
-  };
-  const [scale, bias, mean, variance] = [get(1), get(2), get(3), get(4)];
-  const eps = Math.fround(attrFloat(node, 'epsilon', 1e-5));
-  const gain = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) gain[c] = scale.data[c]! / Math.sqrt(Math.fround(variance.data[c]! + eps));
-  return { node, gain, mean: Float64Array.from(mean.data), beta: Float64Array.from(bias.data) };
 }
 
 /** The BatchNormalization that alone consumes `value`, if any. */

@@ -4,6 +4,7 @@ import type { Node } from '../../graph/graph.js';
 import type { Tensor } from '../../graph/tensor.js';
 import type { Shape3 } from '../../lowered/program.js';
 import { attrFloat, attrInt, attrInts, attrString } from '../../ops/util/attrs.js';
+import { batchNorm } from '../4-fuse/batchnorm.js';
 import { windowOf } from '../4-fuse/geometry.js';
 import type { LowerContext } from './lower.js';
 
@@ -159,15 +160,9 @@ function lowerArithmetic(ctx: LowerContext, node: Node): void {
 function lowerBatchNorm(ctx: LowerContext, node: Node): void {
   const src = ctx.input(node, node.inputs[0]!);
   const channels = src.shape[0];
-  const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i) => constantInput(ctx, node, i)!);
-  const eps = Math.fround(attrFloat(node, 'epsilon', 1e-5));
-  const scale = new Float32Array(channels);
-  const shift = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const g = gamma!.data[c]! / Math.sqrt(Math.fround(variance!.data[c]! + eps));
-    scale[c] = g;
-    shift[c] = beta!.data[c]! - mean!.data[c]! * g;
-  }
+  const bn = batchNorm(ctx.graph, node, channels);
+  const scale = Float32Array.from(bn.gain);
+  const shift = Float32Array.from(bn.gain, (g, c) => bn.beta[c]! - bn.mean[c]! * g);
   const dst = ctx.output(node, node.outputs[0]!);
   ctx.emit({
     kernel: 'affine_f32', origin: node.name, input: src.buffer, output: dst.buffer, shape: src.shape,
