@@ -23,7 +23,11 @@ import { unsqueeze } from './unsqueeze.js';
 import { abs } from './abs.js';
 import { add } from './add.js';
 import { batchNormalization } from './batchnormalization.js';
+import { bipolarQuant } from './bipolarquant.js';
 import { clip } from './clip.js';
+import { leakyRelu } from './leakyrelu.js';
+import { prelu } from './prelu.js';
+import { logSoftmax, softmax } from './softmax.js';
 import { conv } from './conv.js';
 import { div } from './div.js';
 import { gemm } from './gemm.js';
@@ -59,7 +63,12 @@ export const OPS: readonly OpDef[] = [
   abs,
   add,
   batchNormalization,
+  bipolarQuant,
   clip,
+  leakyRelu,
+  prelu,
+  softmax,
+  logSoftmax,
   conv,
   div,
   gemm,
@@ -82,6 +91,11 @@ for (const op of OPS) for (const d of op.domains ?? ['']) BY_KEY.set(`${d}::${op
 export function findOp(opType: string, domain: string): OpDef | undefined {
   const d = domain === 'ai.onnx' ? '' : domain;
   return BY_KEY.get(`${d}::${opType}`);
+}
+
+/** The domains an op type is supported from ('' = ai.onnx); empty when it is not supported at all. */
+export function supportedDomains(opType: string): string[] {
+  return OPS.filter((o) => o.type === opType).flatMap((o) => [...(o.domains ?? [''])]);
 }
 
 /** Supported op types, sorted (for error messages and docs). */

@@ -7,7 +7,7 @@ import { BnnError } from '../../errors.js';
 import type { Graph, Node } from '../../graph/graph.js';
 import { topoSort } from '../../graph/topo.js';
 import { decodeModel } from '../../onnx/decode.js';
-import { findOp, supportedOps } from '../../ops/index.js';
+import { findOp, supportedDomains, supportedOps } from '../../ops/index.js';
 
 /** Decodes and validates model bytes; `file` names the model in error messages. */
 export function loadModel(bytes: Uint8Array, file: string): Graph {
@@ -51,8 +51,16 @@ function checkOperators(nodes: readonly Node[]): void {
   const also = others.length > 0 ? `; also unsupported: ${others.join(', ')}` : '';
   throw new BnnError(
     `unsupported operator '${opName(first)}' (node ${first.name}, inputs ${first.inputs.join(', ') || 'none'})` +
-      `${also}; supported: ${supportedOps().join(', ')}`,
+      `${otherDomains(first)}${also}; supported: ${supportedOps().join(', ')}`,
   );
+}
+
+/** When the op type is supported, only not from this node's domain: which domains it is supported from. */
+function otherDomains(node: Node): string {
+  const domains = supportedDomains(node.opType);
+  if (domains.length === 0) return '';
+  const list = domains.map((d) => `'${d || 'ai.onnx'}'`).join(', ');
+  return ` (${node.opType} is supported from domain${domains.length > 1 ? 's' : ''} ${list})`;
 }
 
 /** Every value has one producer and every node input and graph output has one. */
