@@ -72,19 +72,6 @@ describe('evaluateGraph', () => {
     await checkAgainstOrt(spec, { x: randomTensor(rng, 'float32', [1, 1, 28, 28]) }, { rel: 1e-4, abs: 1e-4 });
   });
 
-  it('runs a ResNet-20-sized sample well under 0.2 s', function () {
-    const x = new Map([['x', randomTensor(rng, 'float32', [1, 1, 28, 28])]]);
-    evaluateGraph(graph, x); // warm up the JIT
-    let best = Infinity;
-    for (let r = 0; r < 5; r++) {
-      const t0 = performance.now();
-      evaluateGraph(graph, x);
-      best = Math.min(best, performance.now() - t0);
-    }
-    // The machine is shared: measure the best of 5, and leave headroom over the ~70 ms an idle core takes.
-    assert.ok(best < 200, `one sample took ${best.toFixed(1)} ms`);
-  });
-
   it('refuses missing, misshapen and unknown inputs', () => {
     const refuses = (inputs: Map<string, ReturnType<typeof makeTensor>>, pattern: RegExp) =>
       assert.throws(() => evaluateGraph(graph, inputs), (e: unknown) => e instanceof BnnError && pattern.test(e.line()));
