@@ -15,6 +15,7 @@ import { sampleSize } from './io/samples.js';
 import { writeGeneratedFiles } from './io/output-dir.js';
 import { emitC } from './phases/7-emit/emit.js';
 import type { Compiled } from './pipeline.js';
+import type { ProgressCallback } from './progress.js';
 import type { Target } from './targets/target.js';
 import { runModelOnTarget, type InstructionCounts } from './toolchain/run-model.js';
 
@@ -57,6 +58,11 @@ export interface TargetRunOptions {
   readonly countInstructions?: boolean;
 }
 
+export interface VerifyOptions extends TargetRunOptions {
+  /** Called after each sample of both references, and when the target run ends (the CLI's progress bar). */
+  readonly onProgress?: ProgressCallback;
+}
+
 export interface Outputs {
   readonly values: Float32Array;
   readonly size: number;
@@ -65,8 +71,8 @@ export interface Outputs {
 /** Lets pending I/O (the target build and QEMU run started before) progress between samples. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Float ONNX reference outputs for every sample. */
-export async function floatOutputs(c: Compiled, samples: Samples): Promise<Outputs> {
+/** Float ONNX reference outputs for every sample; `onSample(n)` after the n-th. */
+export async function floatOutputs(c: Compiled, samples: Samples, onSample?: (done: number) => void): Promise<Outputs> {
   const inputName = c.folded.inputs[0]!;
   const shape = c.folded.values.get(inputName)!.shape;
   const size = sampleSize(shape);
@@ -78,6 +84,7 @@ export async function floatOutputs(c: Compiled, samples: Samples): Promise<Outpu
     const out = evaluateGraph(c.folded, new Map([[inputName, input]])).get(outName)!;
     outSize = out.data.length;
     rows.push(Float32Array.from(out.data));
+    onSample?.(s + 1);
     await yieldToEventLoop();
   }
   const values = new Float32Array(samples.count * outSize);
@@ -85,8 +92,10 @@ export async function floatOutputs(c: Compiled, samples: Samples): Promise<Outpu
   return { values, size: outSize };
 }
 
-/** Reference-executor outputs for every sample, with sign(0) tie counts. */
-export async function referenceOutputs(c: Compiled, samples: Samples): Promise<Outputs & { ties: number; samplesWithTies: number }> {
+/** Reference-executor outputs for every sample, with sign(0) tie counts; `onSample(n)` after the n-th. */
+export async function referenceOutputs(
+  c: Compiled, samples: Samples, onSample?: (done: number) => void,
+): Promise<Outputs & { ties: number; samplesWithTies: number }> {
   const size = sampleSize(c.program.input.shape);
   const outSize = sampleSize(c.program.output.shape);
   const values = new Float32Array(samples.count * outSize);
@@ -97,6 +106,7 @@ export async function referenceOutputs(c: Compiled, samples: Samples): Promise<O
     values.set(executeProgram(c.program, samples.inputs.subarray(s * size, (s + 1) * size), stats), s * outSize);
     ties += stats.signTies;
     if (stats.signTies > 0) samplesWithTies++;
+    onSample?.(s + 1);
     await yieldToEventLoop();
   }
   return { values, size: outSize, ties, samplesWithTies };
@@ -153,13 +163,18 @@ export function instructionStats(counts: InstructionCounts | undefined): Instruc
   return { mean: counts.total / counts.perRun.length, min, max };
 }
 
-export async function verify(c: Compiled, target: Target, samples: Samples, opts: TargetRunOptions = {}): Promise<VerifyReport> {
+export async function verify(c: Compiled, target: Target, samples: Samples, opts: VerifyOptions = {}): Promise<VerifyReport> {
   // The target build and QEMU run in other processes while this one computes both references.
   const pending = targetOutputs(c, target, samples, { countInstructions: opts.countInstructions ?? true });
   pending.catch(() => undefined); // awaited below; keeps an early failure from being reported as unhandled
-  const reference = await referenceOutputs(c, samples);
-  const float = await floatOutputs(c, samples);
+  // Progress units: each sample through each reference, then the target run as one.
+  const total = 2 * samples.count + 1;
+  const progress = (done: number, stage: string) => opts.onProgress?.({ done, total, stage });
+  const reference = await referenceOutputs(c, samples, (n) => progress(n, 'reference executor'));
+  const float = await floatOutputs(c, samples, (n) => progress(samples.count + n, 'float ONNX model'));
+  progress(2 * samples.count, `waiting for the run on ${target.name}`);
   const onTarget = await pending;
+  progress(total, 'done');
   const size = reference.size;
   const cBits = new Uint32Array(onTarget.values.buffer, onTarget.values.byteOffset, onTarget.values.length);
   const refBits = new Uint32Array(reference.values.buffer, reference.values.byteOffset, reference.values.length);

@@ -2,18 +2,21 @@
 import type { Command } from 'commander';
 import { bench, checkBenchTarget, compileBenchPaths, type BenchReport, type PathBench } from '../bench.js';
 import { loadSamples } from '../io/samples.js';
+import { checkReportPath, writeReportFor } from '../report/make.js';
 import { loadTarget } from '../targets/load.js';
 import type { InstructionStats } from '../verify.js';
 import { action, formatTable, thousands } from './common.js';
+import { Output, type OutputOptions } from './output.js';
 import { programSummary } from './summary.js';
 import { parseCount } from './verify.js';
 
-interface BenchOptions {
+interface BenchOptions extends OutputOptions {
   target: string;
   input?: string;
   dataset?: string;
   samples?: string;
   json?: boolean;
+  report?: string;
 }
 
 export function registerBench(program: Command): void {
@@ -25,17 +28,33 @@ export function registerBench(program: Command): void {
     .option('--input <file.npy>', 'inputs, float32, batch as the first axis (default: seeded random in [0, 1))')
     .option('--dataset <name>', 'use a dataset from a Debian package instead of --input (fashion-mnist)')
     .option('--samples <n>', 'number of samples to run', '1')
-    .option('--json', 'machine-readable report')
+    .option('--json', 'one JSON document on stdout (schema bnngen.bench/1, docs/cli.md)')
+    .option('--report <file.html>', 'also write an HTML report with the per-step counts of the binary path')
     .action(
       action(async (model: string, opts: BenchOptions) => {
         const target = loadTarget(opts.target);
         checkBenchTarget(target);
+        if (opts.report) await checkReportPath(opts.report);
         const count = parseCount(opts.samples ?? '1');
         const paths = await compileBenchPaths(model);
         const samples = await loadSamples({ input: opts.input, dataset: opts.dataset, samples: count }, paths.binary.program.input.shape, count);
-        if (!opts.json) process.stdout.write(`${programSummary(paths.binary)}\nbuilding and running both paths on ${target.name}...\n`);
-        const report = await bench(paths, target, samples);
-        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatBench(report)}\n`);
+        const out = new Output(opts);
+        out.print(`${programSummary(paths.binary)}\nbuilding and running both paths on ${target.name}...`);
+        const bar = out.progress('bench');
+        let report: BenchReport;
+        try {
+          report = await bench(paths, target, samples, { onProgress: bar.update });
+        } finally {
+          bar.stop();
+        }
+        if (opts.json) out.json({ schema: 'bnngen.bench/1', ...report });
+        else out.print(formatBench(report));
+        // The text report says it too; a quiet or JSON run would otherwise not show it to a person.
+        if (report.floatSkipped !== undefined && (opts.quiet || opts.json)) out.warn(`float path not measured: ${report.floatSkipped}`);
+        if (opts.report) {
+          const line = await writeReportFor(opts.report, { compiled: paths.binary, target, bench: report });
+          out.print(line);
+        }
       }),
     );
 }

@@ -6,11 +6,13 @@ import { writeGeneratedFiles } from '../io/output-dir.js';
 import { emitC } from '../phases/7-emit/emit.js';
 import { estimateFootprint } from '../phases/7-emit/footprint.js';
 import { compileFile } from '../pipeline.js';
+import { writeReportFor } from '../report/make.js';
 import { budgetSummary, checkBudget } from '../targets/budget.js';
 import { loadTarget } from '../targets/load.js';
 import type { Target } from '../targets/target.js';
 import { formatStackUsage, measureStackUsage } from '../toolchain/stack-usage.js';
 import { action, thousands } from './common.js';
+import { Output, type OutputOptions } from './output.js';
 import { programSummary } from './summary.js';
 
 export function registerCompile(program: Command): void {
@@ -23,21 +25,37 @@ export function registerCompile(program: Command): void {
     .option('--name <id>', 'C prefix of the generated API (<name>_run)', 'model')
     .option('--force', 'overwrite files in the output directory that bnngen did not generate')
     .option('--ignore-budget', "write the files even when the model exceeds the target's flash or RAM budget")
+    .option('--report <file.html>', 'also write an HTML report (static: `bnngen report` adds instruction counts)')
     .action(
-      action(async (model: string, opts: { target: string; output: string; name: string; force?: boolean; ignoreBudget?: boolean }) => {
+      action(async (model: string, opts: OutputOptions & { target: string; output: string; name: string; force?: boolean; ignoreBudget?: boolean; report?: string }) => {
+        const out = new Output(opts);
         const target = loadTarget(opts.target);
         const compiled = await compileFile(model, { name: opts.name });
         const footprint = estimateFootprint(compiled.program, target);
         // Before anything is written: a refused model leaves the output directory untouched.
         if (!opts.ignoreBudget) checkBudget(footprint, target, 'compile', model);
+        else overBudgetWarning(out, () => checkBudget(footprint, target, 'compile', model));
         const files = emitC(compiled.program, target);
         const written = await writeGeneratedFiles(opts.output, files, opts.force);
-        process.stdout.write(`${programSummary(compiled)}\n${budgetSummary(footprint, target)}\n`);
-        process.stdout.write(`wrote ${written.length} files to ${opts.output} (${thousands([...files.values()].reduce((n, f) => n + f.length, 0))} bytes of C)\n`);
+        out.print(`${programSummary(compiled)}\n${budgetSummary(footprint, target)}`);
+        out.print(`wrote ${written.length} files to ${opts.output} (${thousands([...files.values()].reduce((n, f) => n + f.length, 0))} bytes)`);
+        for (const [name, text] of files) out.detail(`  ${name}: ${thousands(text.length)} bytes`);
         const sources = [...files.keys()].filter((f) => f.endsWith('.c')).map((f) => join(opts.output, f));
-        process.stdout.write(`${await stackLine(target, opts.output, sources, `${compiled.program.name}_run`)}\n`);
+        // The stack measurement runs gcc: skipped when nobody would see its line.
+        if (!opts.quiet) out.print(await stackLine(target, opts.output, sources, `${compiled.program.name}_run`));
+        if (opts.report) out.print(await writeReportFor(opts.report, { compiled, target, notMeasured: 'made by compile, which runs nothing (bnngen report counts instructions under QEMU)' }));
       }),
     );
+}
+
+/** With --ignore-budget: the refusal `check` would raise becomes a warning. */
+function overBudgetWarning(out: Output, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (!(e instanceof BnnError)) throw e;
+    out.warn(`${e.reason.replace(/; use --ignore-budget .*$/, '')}; writing the files anyway (--ignore-budget)`);
+  }
 }
 
 /**

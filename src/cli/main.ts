@@ -2,8 +2,11 @@
 /** bnngen command line: one file per command in this folder. */
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { EXIT_HELP } from './common.js';
 import { registerCompile } from './compile.js';
 import { registerInspect } from './inspect.js';
+import { exitQuietlyOnClosedPipe, outputOptions } from './output.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerTargets } from './targets.js';
 import { registerVerify } from './verify.js';
@@ -24,6 +27,11 @@ registerRun(program);
 registerVerify(program);
 registerInspect(program);
 registerBench(program);
+registerReport(program);
 registerTargets(program);
+// The same output options and exit statuses on every command (docs/cli.md).
+for (const command of program.commands) outputOptions(command).addHelpText('after', EXIT_HELP);
+program.addHelpText('after', EXIT_HELP);
+exitQuietlyOnClosedPipe();
 
 await program.parseAsync(process.argv);

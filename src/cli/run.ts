@@ -9,6 +9,7 @@ import { checkBudget } from '../targets/budget.js';
 import { loadTarget } from '../targets/load.js';
 import { targetOutputs } from '../verify.js';
 import { action } from './common.js';
+import { Output, type OutputOptions } from './output.js';
 
 export function registerRun(program: Command): void {
   program
@@ -20,7 +21,7 @@ export function registerRun(program: Command): void {
     .requiredOption('--output <file.npy>', 'where to write the outputs (float32, batch first)')
     .option('--ignore-budget', "run even when the model exceeds the target's flash or RAM budget")
     .action(
-      action(async (model: string, opts: { target: string; input: string; output: string; ignoreBudget?: boolean }) => {
+      action(async (model: string, opts: OutputOptions & { target: string; input: string; output: string; ignoreBudget?: boolean }) => {
         const target = loadTarget(opts.target);
         const compiled = await compileFile(model);
         if (!opts.ignoreBudget) checkBudget(estimateFootprint(compiled.program, target), target, 'run', model);
@@ -31,7 +32,7 @@ export function registerRun(program: Command): void {
         } catch (e) {
           throw new BnnError(`cannot write outputs (${(e as Error).message})`, { file: opts.output });
         }
-        process.stdout.write(`${samples.count} samples -> ${opts.output} [${samples.count}, ${compiled.program.output.shape.slice(1)}]\n`);
+        new Output(opts).print(`${samples.count} samples -> ${opts.output} [${samples.count}, ${compiled.program.output.shape.slice(1)}]`);
       }),
     );
 }

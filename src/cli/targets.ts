@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { listTargets, loadTarget } from '../targets/load.js';
 import type { Target } from '../targets/target.js';
 import { action, formatTable, thousands } from './common.js';
+import { Output, type OutputOptions } from './output.js';
 
 /** 262144 -> "256 KiB", 5767168 -> "5.5 MiB"; the host's placeholder budgets (1 GiB and more) -> "n/a". */
 export function formatBytes(n: number): string {
@@ -42,9 +43,10 @@ export function registerTargets(program: Command): void {
     .description('list the targets: compiler, emulated board, real-part budget, FPU, popcount variant')
     .argument('[name]', 'show everything about one target, with the notes on its choices')
     .action(
-      action(async (name: string | undefined) => {
+      action(async (name: string | undefined, opts: OutputOptions) => {
+        const out = new Output(opts);
         if (name !== undefined) {
-          process.stdout.write(`${details(loadTarget(name))}\n`);
+          out.print(details(loadTarget(name)));
           return;
         }
         const rows = listTargets().map((t) => [
@@ -53,7 +55,8 @@ export function registerTargets(program: Command): void {
           t.fpu ? 'yes' : 'no', t.kernels.popcount,
         ]);
         const header = ['target', 'compile flags', 'runs on', 'budget (real part)', 'FPU', 'popcount'];
-        process.stdout.write(`${formatTable(header, rows)}\n(bnngen targets <name> shows one target in full)\n`);
+        out.print(`${formatTable(header, rows)}\n(bnngen targets <name> shows one target in full)`);
+        for (const t of listTargets()) out.detail(`${t.name}: ${t.description}`);
       }),
     );
 }

@@ -8,9 +8,10 @@ import { checkBudget } from '../targets/budget.js';
 import { loadTarget } from '../targets/load.js';
 import { verify, type InstructionStats, type VerifyReport } from '../verify.js';
 import { action, EXIT, percent, thousands } from './common.js';
+import { Output, type OutputOptions, type Styles } from './output.js';
 import { programSummary } from './summary.js';
 
-interface VerifyOptions {
+interface VerifyOptions extends OutputOptions {
   target: string;
   input?: string;
   labels?: string;
@@ -33,7 +34,7 @@ export function registerVerify(program: Command): void {
     .option('--dataset <name>', 'use a dataset from a Debian package instead of --input (fashion-mnist)')
     .option('--samples <n>', 'number of samples (default: all given, 1000 for a dataset, 100 random)')
     .option('--no-count-instructions', 'skip the exact instruction count per inference (QEMU plugin built with the host gcc)')
-    .option('--json', 'machine-readable report')
+    .option('--json', 'one JSON document on stdout (schema bnngen.verify/1, docs/cli.md)')
     .option('--ignore-budget', "verify even when the model exceeds the target's flash or RAM budget (the emulated board may have more)")
     .action(
       action(async (model: string, opts: VerifyOptions) => {
@@ -42,12 +43,31 @@ export function registerVerify(program: Command): void {
         if (!opts.ignoreBudget) checkBudget(estimateFootprint(compiled.program, target), target, 'verify', model);
         const count = opts.samples !== undefined ? parseCount(opts.samples) : opts.dataset ? 1000 : undefined;
         const samples = await loadSamples({ input: opts.input, labels: opts.labels, dataset: opts.dataset, samples: count }, compiled.program.input.shape);
-        if (!opts.json) process.stdout.write(`${programSummary(compiled)}\nrunning ${samples.count} samples (${samples.description}) on ${target.name}...\n`);
-        const report = await verify(compiled, target, samples, { countInstructions: opts.countInstructions });
-        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
-        return report.bitExact === report.samples ? EXIT.ok : EXIT.mismatch;
+        const out = new Output(opts);
+        out.print(`${programSummary(compiled)}\nrunning ${samples.count} samples (${samples.description}) on ${target.name}...`);
+        const bar = out.progress('verify');
+        let report: VerifyReport;
+        try {
+          report = await verify(compiled, target, samples, { countInstructions: opts.countInstructions, onProgress: bar.update });
+        } finally {
+          bar.stop();
+        }
+        if (opts.json) out.json(verifyJson(model, report));
+        else out.print(formatReport(report, out.style));
+        if (opts.quiet && !passed(report)) out.warn(`verification failed: ${report.bitExact}/${report.samples} samples bit-exact`);
+        return passed(report) ? EXIT.ok : EXIT.mismatch;
       }),
     );
+}
+
+/** Verification passes when every sample's C output equals the reference executor's bit for bit. */
+export function passed(r: VerifyReport): boolean {
+  return r.bitExact === r.samples;
+}
+
+/** The --json document: the report with a schema tag, the model file and the verdict first (docs/cli.md). */
+export function verifyJson(file: string, r: VerifyReport): { schema: string; file: string; pass: boolean } & VerifyReport {
+  return { schema: 'bnngen.verify/1', file, pass: passed(r), ...r };
 }
 
 export function parseCount(text: string): number {
@@ -62,7 +82,7 @@ export function formatInstructions(target: string, s: InstructionStats): string 
   return `instructions per inference on ${target}: ${count} (exact, QEMU TCG plugin)`;
 }
 
-export function formatReport(r: VerifyReport): string {
+export function formatReport(r: VerifyReport, style?: Styles): string {
   const lines = [
     `bit-exact vs lowered reference: ${r.bitExact}/${r.samples} samples (${percent(r.bitExact, r.samples)})`,
     `top-1 agreement vs float ONNX:  ${r.top1Agree}/${r.samples} (${percent(r.top1Agree, r.samples)}), max |diff| ${r.maxAbsDiff.toExponential(3)}`,
@@ -75,6 +95,6 @@ export function formatReport(r: VerifyReport): string {
     const m = r.firstMismatch;
     lines.push(`FIRST MISMATCH: sample ${m.sample}, output ${m.index}: C ${m.c}, reference ${m.reference}`);
   }
-  lines.push(r.bitExact === r.samples ? 'PASS' : 'FAIL: the C output differs from the reference executor');
+  lines.push(passed(r) ? (style?.pass ?? String)('PASS') : (style?.fail ?? String)('FAIL: the C output differs from the reference executor'));
   return lines.join('\n');
 }

@@ -49,7 +49,9 @@ describe('CLI run and verify with .npy files (host target)', () => {
   it('verify --json reports bit-exactness, agreement, accuracy against labels and ties', async () => {
     const r = await execa('node', [CLI, 'verify', model, '--target', 'host', '--input', join(dir, 'x.npy'), '--labels', join(dir, 'y.npy'), '--json']);
     assert.equal(r.exitCode, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { samples: number; bitExact: number; top1Agree: number; accuracy: { c: number }; signTies: number };
+    const report = JSON.parse(r.stdout) as { schema: string; pass: boolean; samples: number; bitExact: number; top1Agree: number; accuracy: { c: number }; signTies: number };
+    assert.equal(report.schema, 'bnngen.verify/1');
+    assert.equal(report.pass, true);
     assert.equal(report.samples, samples);
     assert.equal(report.bitExact, samples);
     assert.ok(report.top1Agree >= samples - 1);
