@@ -22,6 +22,7 @@ import { sizeTool } from '../../src/toolchain/flags.js';
 import { execa } from 'execa';
 import { EXAMPLE_MODEL, smallBlock } from '../helpers/golden.js';
 import { residualNet } from '../unit/lowered-cases.js';
+import { oneBitWeightsModel } from '../helpers/variant-models.js';
 import { STRICT_CFLAGS } from '../unit/lowered-host.js';
 
 /** The example ResNet, the golden small block (threshold + affine bconv) and a network calling every kernel. */
@@ -29,6 +30,8 @@ const MODELS: readonly { readonly name: string; readonly program: () => Promise<
   { name: 'irnet-fashion-mnist', program: async () => (await compileFile(EXAMPLE_MODEL)).program },
   { name: 'two-binary-convs', program: async () => compileBytes(encodeModel(smallBlock()), 'two-binary-convs.onnx').program },
   { name: 'resnet_tiny', program: async () => planMemory(residualNet(20240605).program).program },
+  // 1w32a convs and linear, PRelu/LeakyRelu and Softmax (their exp/log): the variant kernels.
+  { name: '1w32a', program: async () => compileBytes(encodeModel(oneBitWeightsModel().spec), '1w32a.onnx').program },
 ];
 
 describe('warning-flag build matrix: every target x every model, -Werror with the strict warnings', function () {

@@ -57,11 +57,66 @@ describe('3-binarize', () => {
     assert.match(v.reason, /channel 2 contain zeros/);
   });
 
-  it('says when ±s weights see a real (not binarized) input', () => {
+  it('makes ±s weights on a real (not binarized) input a 1w32a layer, with its signs and scales', () => {
     const w = binaryWeights(rng(4), 4, 2, 3, 3).data as Float32Array;
+    const result = verdictsOf(convModel(w, [4, 2, 3, 3], false));
+    const v = result.verdicts[0]!;
+    assert.equal(v.binary, true);
+    assert.match(v.reason, /real input \(no Sign or BipolarQuant before it\), ±s weights: 1-bit weights .*1w32a; 4 channels, power-of-two scales/);
+    assert.equal(result.binary.size, 0);
+    const bw = result.realInput.get('conv2')!;
+    assert.equal(bw.signInput, 'x');
+    for (let c = 0; c < 4; c++) assert.equal(bw.scales[c], Math.abs(w[c * 18]!));
+    for (let i = 0; i < w.length; i++) assert.equal(bw.signs[i], w[i]! < 0 ? -1 : 1);
+  });
+
+  it('keeps a grouped conv with ±s weights on a real input real, and says why', () => {
+    const w = binaryWeights(rng(6), 4, 1, 3, 3).data as Float32Array;
+    const spec = convModel(w, [4, 1, 3, 3], false);
+    const grouped: ModelSpec = {
+      ...spec,
+      inputs: [{ name: 'x', dtype: 'float32', shape: [1, 2, 6, 6] }],
+      nodes: [{ ...spec.nodes[0]!, attrs: { group: { type: 'int', value: 2 } } }],
+    };
+    const v = verdictsOf(grouped).verdicts[0]!;
+    assert.equal(v.binary, false);
+    assert.match(v.reason, /±s per channel on a real input \(1w32a\), but grouped convolution \(group=2\) is not supported as binary/);
+  });
+
+  it('keeps a real input real when its weights are not ±s, and says why', () => {
+    const w = binaryWeights(rng(4), 4, 2, 3, 3).data as Float32Array;
+    w[7] = 3 * w[7]!;
     const v = verdictsOf(convModel(w, [4, 2, 3, 3], false)).verdicts[0]!;
     assert.equal(v.binary, false);
-    assert.match(v.reason, /input is not binarized/);
+    assert.match(v.reason, /full precision: input is not binarized/);
+  });
+
+  it('rewrites a Gemm over a flattened spatial map as an HxW convolution, also with Sign after the Flatten', () => {
+    const r = rng(9);
+    const weights = Float32Array.from({ length: 5 * 2 * 3 * 4 }, () => (r() < 0.5 ? -0.25 : 0.25));
+    const spec: ModelSpec = {
+      inputs: [{ name: 'x', dtype: 'float32', shape: [1, 2, 3, 4] }],
+      outputs: [{ name: 'y', dtype: 'float32' }],
+      initializers: [{ name: 'w', tensor: f32([5, 24], weights) }],
+      nodes: [
+        { name: 'relu', opType: 'Relu', inputs: ['x'], outputs: ['xr'] },
+        { name: 'flatten', opType: 'Flatten', inputs: ['xr'], outputs: ['xf'] },
+        { name: 'sign', opType: 'Sign', inputs: ['xf'], outputs: ['xs'] },
+        { name: 'fc', opType: 'Gemm', inputs: ['xs', 'w'], outputs: ['y'], attrs: { transB: { type: 'int', value: 1 } } },
+      ],
+    };
+    const result = verdictsOf(spec);
+    const v = result.verdicts[0]!;
+    assert.deepEqual([v.node, v.opType, v.binary], ['fc', 'Gemm', true]);
+    assert.match(v.reason, /reads the flattened 3x4 map as a 3x4 convolution/);
+    const conv = result.graph.nodes.find((n) => n.name === 'fc')!;
+    assert.equal(conv.opType, 'Conv');
+    const sign = result.graph.nodes.find((n) => n.opType === 'Sign')!;
+    assert.deepEqual(sign.inputs, ['xr']);
+    assert.deepEqual(result.graph.values.get(sign.outputs[0]!)!.shape, [1, 2, 3, 4]);
+    assert.ok(!result.graph.nodes.some((n) => n.opType === 'Flatten'));
+    // ONNX flatten order is CHW: the conv weights are the Gemm rows read as [C][H][W].
+    assert.deepEqual([...result.graph.constants.get(conv.inputs[1]!)!.data], [...weights]);
   });
 
   it('sees through a raw Libra-PB export: the weight standardisation folds to ±2^k', () => {

@@ -1,11 +1,17 @@
 /**
  * Phase 3: find the binary layers. A Conv / Gemm / MatMul is binary when its activation input comes straight from
- * a Sign and its (folded, constant) weight has exactly one magnitude per output channel: w = ±s_c. Every
- * candidate that fails gets a verdict with the reason, so `inspect` can say why a layer stayed real.
+ * a Sign or a QONNX BipolarQuant with one positive scale (ops/util/binarizer.ts) and its (folded, constant) weight
+ * has exactly one magnitude per output channel: w = ±s_c. The same
+ * weights on a real (not binarized) input make a binary-weight layer ("1w32a": adds and subtracts of the real
+ * inputs, 1 bit per weight). Every candidate that fails gets a verdict with the reason, so `inspect` can say why
+ * a layer stayed real. Linear heads over a flattened spatial activation are first rewritten as H x W
+ * convolutions (linear-heads.ts), so they read the previous layer's layout directly.
  */
 import type { Graph, Node } from '../../graph/graph.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { attrFloat, attrInt } from '../../ops/util/attrs.js';
+import { binarizerScale, isBinarizer } from '../../ops/util/binarizer.js';
+import { linearHeadsAsConvs } from './linear-heads.js';
 
 /** Weights of one binary layer in output-channel-major order: signs[oc][k] in {-1,+1}, one scale per channel. */
 export interface BinaryWeights {
@@ -18,6 +24,8 @@ export interface BinaryWeights {
   readonly scales: Float32Array;
   /** Name of the real tensor that the Sign binarizes (the layer's input before Sign). */
   readonly signInput: string;
+  /** Op type of the node that binarizes the input: Sign, or QONNX BipolarQuant (whose scale is in `scales`). */
+  readonly binarizer: string;
 }
 
 export interface LayerVerdict {
@@ -32,6 +40,11 @@ export interface BinarizeResult {
   readonly graph: Graph;
   /** Binary layers by node name. */
   readonly binary: ReadonlyMap<string, BinaryWeights>;
+  /**
+   * Binary-weight layers on a real input (1w32a) by node name; their `signInput` is that real input and their
+   * `binarizer` is ''. Not in `binary`: their input is never packed.
+   */
+  readonly realInput: ReadonlyMap<string, BinaryWeights>;
   /** One verdict per Conv/Gemm/MatMul, in graph order. */
   readonly verdicts: readonly LayerVerdict[];
   /** False for the float path (BinarizeOptions.enabled = false): nothing is binary, Sign stays a float op. */
@@ -49,28 +62,69 @@ export interface BinarizeOptions {
 /** Relative tolerance for "one magnitude": float rounding noise only, so the binary layer equals the float one. */
 const MAGNITUDE_RTOL = 1e-6;
 
-export function binarize(graph: Graph, options: BinarizeOptions = {}): BinarizeResult {
+export function binarize(loaded: Graph, options: BinarizeOptions = {}): BinarizeResult {
   const enabled = options.enabled ?? true;
+  const { graph, rewritten } = linearHeadsAsConvs(loaded);
+  const realInput = new Map<string, BinaryWeights>();
   const producers = new Map<string, Node>();
   for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
   const binary = new Map<string, BinaryWeights>();
   const verdicts: LayerVerdict[] = [];
   for (const node of graph.nodes) {
     if (node.opType !== 'Conv' && node.opType !== 'Gemm' && node.opType !== 'MatMul') continue;
+    const head = rewritten.get(node.name);
+    const opType = head?.opType ?? node.opType;
+    // A linear head rewritten as a convolution says so: its verdict names the Gemm/MatMul node.
+    const asConv = head ? `; reads the flattened ${head.kernel.join('x')} map as a ${head.kernel.join('x')} convolution` : '';
     const found = enabled ? examine(graph, node, producers) : 'binarization disabled (float path)';
-    if (typeof found === 'string') {
-      verdicts.push({ node: node.name, opType: node.opType, binary: false, reason: found });
+    const oneBit = typeof found === 'string' && enabled ? realInputWeights(graph, node, producers) : undefined;
+    if (oneBit) {
+      realInput.set(node.name, oneBit);
+      verdicts.push({
+        node: node.name,
+        opType,
+        binary: true,
+        reason: `real input (no Sign or BipolarQuant before it), ±s weights: 1-bit weights with an add/subtract kernel (1w32a; ` +
+          `${oneBit.outChannels} channels, ${describeScales(oneBit.scales)})${asConv}`,
+      });
+    } else if (typeof found === 'string') {
+      verdicts.push({ node: node.name, opType, binary: false, reason: found + asConv });
     } else {
       binary.set(node.name, found);
       verdicts.push({
         node: node.name,
-        opType: node.opType,
+        opType,
         binary: true,
-        reason: `Sign input, ±s weights (${found.outChannels} channels, ${describeScales(found.scales)})`,
+        reason: `${found.binarizer} input, ±s weights (${found.outChannels} channels, ${describeScales(found.scales)})${asConv}`,
       });
     }
   }
-  return { graph, binary, verdicts, enabled };
+  return { graph, binary, realInput, verdicts, enabled };
+}
+
+/** The ±s weights of an ungrouped layer whose input is real (not a Sign or BipolarQuant), if it has them. */
+function realInputWeights(graph: Graph, node: Node, producers: ReadonlyMap<string, Node>): BinaryWeights | undefined {
+  const layout = weightLayout(graph, node);
+  if (typeof layout === 'string') return undefined;
+  const src = producers.get(layout.activation);
+  if ((src && isBinarizer(src)) || (node.opType === 'Conv' && attrInt(node, 'group', 1) !== 1)) return undefined;
+  const scales = perChannelMagnitudes(layout.weight.tensor, layout.weight.outChannels, layout.channelOf);
+  if (typeof scales === 'string') return undefined;
+  const signs = signsOf(layout);
+  return { outChannels: layout.weight.outChannels, perChannel: signs.length / layout.weight.outChannels, signs, scales, signInput: layout.activation, binarizer: '' };
+}
+
+/** ±1 per weight in output-channel-major order. */
+function signsOf({ weight, channelOf }: WeightLayout): Int8Array {
+  const k = weight.tensor.data.length / weight.outChannels;
+  const signs = new Int8Array(weight.tensor.data.length);
+  const counters = new Int32Array(weight.outChannels);
+  const data = weight.tensor.data;
+  for (let i = 0; i < data.length; i++) {
+    const c = channelOf(i);
+    signs[c * k + counters[c]!++] = data[i]! < 0 ? -1 : 1;
+  }
+  return signs;
 }
 
 /** The binary weights of `node`, or the reason it is not binary. */
@@ -80,11 +134,14 @@ function examine(graph: Graph, node: Node, producers: ReadonlyMap<string, Node>)
   const { activation, weight, channelOf } = layout;
   const src = producers.get(activation);
   const weightsLookBinary = typeof perChannelMagnitudes(weight.tensor, weight.outChannels, channelOf) !== 'string';
-  if (!src || src.opType !== 'Sign') {
+  if (!src || !isBinarizer(src)) {
+    // ±s weights on a real input are a 1w32a layer (realInputWeights), except in a grouped convolution.
     return weightsLookBinary
-      ? `weights are ±s per channel but the input is not binarized (no Sign before it): stays real`
-      : `full precision: input is not binarized (no Sign before it)`;
+      ? `weights are ±s per channel on a real input (1w32a), but grouped convolution (group=${attrInt(node, 'group', 1)}) is not supported as binary: stays real`
+      : `full precision: input is not binarized (no Sign or BipolarQuant before it)`;
   }
+  const inputScale = binarizerScale(graph, src);
+  if (typeof inputScale === 'string') return `input is ${src.opType} but ${inputScale}: stays real`;
   if (node.opType === 'Conv' && attrInt(node, 'group', 1) !== 1) {
     return `grouped convolution (group=${attrInt(node, 'group', 1)}) is not supported as binary: stays real`;
   }
@@ -98,7 +155,9 @@ function examine(graph: Graph, node: Node, producers: ReadonlyMap<string, Node>)
     const c = channelOf(i);
     signs[c * k + counters[c]!++] = data[i]! < 0 ? -1 : 1;
   }
-  return { outChannels: weight.outChannels, perChannel: k, signs, scales: magnitudes, signInput: src.inputs[0]! };
+  // A BipolarQuant input is scale * ±1: its scale multiplies every channel's (binarizerScale: positive, so no sign flips).
+  const scales = inputScale === 1 ? magnitudes : magnitudes.map((s) => s * inputScale);
+  return { outChannels: weight.outChannels, perChannel: k, signs, scales, signInput: src.inputs[0]!, binarizer: src.opType };
 }
 
 interface WeightLayout {

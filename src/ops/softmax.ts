@@ -1,0 +1,56 @@
+/**
+ * Softmax and LogSoftmax. From opset 13 they normalise along `axis` (default -1); before, over the input
+ * flattened to 2-D at `axis` (default 1), i.e. over all axes from `axis` on. Computed in double from the
+ * float32 inputs (max subtracted first) and rounded once.
+ */
+import { nodeError } from '../errors.js';
+import type { Node } from '../graph/graph.js';
+import type { OpDef } from './op.js';
+import { attrInt } from './util/attrs.js';
+import { allocData, FLOATS, requireDtype } from './util/dtypes.js';
+import { requireInput } from './util/inputs.js';
+
+/** [outer, n, inner]: the normalised groups are x[o][*][i]. */
+function groups(node: Node, shape: readonly number[], opset: number): [number, number, number] {
+  const rank = shape.length;
+  const raw = attrInt(node, 'axis', opset >= 13 ? -1 : 1);
+  if (raw < -rank || raw >= Math.max(rank, 1)) nodeError(node, `axis ${raw} is out of range for rank ${rank}`);
+  const axis = raw < 0 ? raw + rank : raw;
+  const prod = (a: readonly number[]) => a.reduce((p, d) => p * d, 1);
+  if (opset < 13) return [prod(shape.slice(0, axis)), prod(shape.slice(axis)), 1];
+  return [prod(shape.slice(0, axis)), shape[axis] ?? 1, prod(shape.slice(axis + 1))];
+}
+
+function softmaxOp(type: 'Softmax' | 'LogSoftmax'): OpDef {
+  return {
+    type,
+    infer(node, inputs, ctx) {
+      const x = requireInput(node, inputs, 0);
+      requireDtype(node, 0, x, FLOATS, 'a float type');
+      groups(node, x.shape, ctx.opset);
+      return [{ dtype: x.dtype, shape: [...x.shape] }];
+    },
+    evaluate(node, inputs, ctx) {
+      const x = requireInput(node, inputs, 0);
+      const [outer, n, inner] = groups(node, x.shape, ctx.opset);
+      const out = allocData(x.dtype, x.data.length);
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          const at = (k: number) => (o * n + k) * inner + i;
+          let m = -Infinity;
+          for (let k = 0; k < n; k++) m = Math.max(m, x.data[at(k)]!);
+          let sum = 0;
+          for (let k = 0; k < n; k++) sum += Math.exp(x.data[at(k)]! - m);
+          for (let k = 0; k < n; k++) {
+            const d = x.data[at(k)]! - m;
+            out[at(k)] = type === 'Softmax' ? Math.exp(d) / sum : d - Math.log(sum);
+          }
+        }
+      }
+      return [{ dtype: x.dtype, shape: [...x.shape], data: out }];
+    },
+  };
+}
+
+export const softmax = softmaxOp('Softmax');
+export const logSoftmax = softmaxOp('LogSoftmax');
