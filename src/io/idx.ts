@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { BnnError } from '../errors.js';
+import { maybeGunzip } from './gzip.js';
 
 /** An IDX array (the MNIST file format) of unsigned bytes: images [N, H, W] or labels [N]. */
 export interface IdxArray {
@@ -27,7 +27,7 @@ export function readIdx(source: string | Uint8Array): IdxArray {
 }
 
 function decodeIdx(raw: Uint8Array): IdxArray {
-  const bytes = isGzip(raw) ? gunzip(raw) : raw;
+  const bytes = maybeGunzip(raw, 2 ** 30);
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new BnnError('not an IDX file (bad magic)');
   if (bytes[2] !== UNSIGNED_BYTE) {
     throw new BnnError(`IDX element type 0x${bytes[2].toString(16).padStart(2, '0')} is not supported: only unsigned bytes (0x08)`);
@@ -42,16 +42,4 @@ function decodeIdx(raw: Uint8Array): IdxArray {
     throw new BnnError(`IDX data has ${bytes.length - dataStart} bytes, shape [${shape.join(', ')}] needs ${count}`);
   }
   return { shape, data: new Uint8Array(bytes.subarray(dataStart)) };
-}
-
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-function gunzip(bytes: Uint8Array): Uint8Array {
-  try {
-    return gunzipSync(bytes);
-  } catch (e) {
-    throw new BnnError(`corrupt gzip data: ${(e as Error).message}`);
-  }
 }

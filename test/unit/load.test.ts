@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { BnnError } from '../../src/errors.js';
 import { evaluateGraph } from '../../src/graph/evaluate.js';
 import { makeTensor } from '../../src/graph/tensor.js';
 import type { ModelSpec, NodeSpec } from '../../src/onnx/encode.js';
 import { encodeModel } from '../../src/onnx/encode.js';
+import { MAX_CONSTANT_BYTES } from '../../src/graph/limits.js';
 import { loadModel, loadModelFile } from '../../src/phases/1-load/load.js';
 
 const FILE = 'net.onnx';
@@ -117,6 +119,30 @@ describe('load', () => {
       await assert.rejects(
         loadModelFile(missing),
         (e: unknown) => e instanceof BnnError && e.line() === `bnngen: ${missing}: cannot read the model (ENOENT)`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads gzip-compressed models and refuses corrupt or oversized gzip data in one line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bnngen-load-'));
+    try {
+      const plain = encodeModel(model([{ opType: 'Relu', inputs: ['x'], outputs: ['y'] }]));
+      const path = join(dir, 'm.onnx.gz');
+      await writeFile(path, gzipSync(plain));
+      const graph = await loadModelFile(path);
+      assert.deepEqual(graph.nodes.map((n) => n.opType), ['Relu']);
+
+      const corrupt = join(dir, 'corrupt.onnx.gz');
+      await writeFile(corrupt, gzipSync(plain).subarray(0, 20));
+      await assert.rejects(loadModelFile(corrupt), (e: unknown) => e instanceof BnnError && e.line().startsWith(`bnngen: ${corrupt}: corrupt gzip data`));
+
+      const bomb = join(dir, 'bomb.onnx.gz');
+      await writeFile(bomb, gzipSync(new Uint8Array(MAX_CONSTANT_BYTES + 1)));
+      await assert.rejects(
+        loadModelFile(bomb),
+        (e: unknown) => e instanceof BnnError && e.line() === `bnngen: ${bomb}: gzip data expands to more than ${MAX_CONSTANT_BYTES} bytes`,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

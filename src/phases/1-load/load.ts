@@ -4,6 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { BnnError } from '../../errors.js';
+import { MAX_CONSTANT_BYTES } from '../../graph/limits.js';
+import { maybeGunzip } from '../../io/gzip.js';
 import type { Graph, Node } from '../../graph/graph.js';
 import { topoSort } from '../../graph/topo.js';
 import { decodeModel } from '../../onnx/decode.js';
@@ -23,7 +25,7 @@ export function loadModel(bytes: Uint8Array, file: string): Graph {
   }
 }
 
-/** Reads and loads a model file. */
+/** Reads and loads a model file, plain or gzip-compressed (`model.onnx.gz`). */
 export async function loadModelFile(path: string): Promise<Graph> {
   let bytes: Uint8Array;
   try {
@@ -31,6 +33,11 @@ export async function loadModelFile(path: string): Promise<Graph> {
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
     throw new BnnError(`cannot read the model (${why})`, { file: path });
+  }
+  try {
+    bytes = maybeGunzip(bytes, MAX_CONSTANT_BYTES);
+  } catch (e) {
+    throw e instanceof BnnError ? e.inFile(path) : e;
   }
   return loadModel(bytes, path);
 }
