@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { BnnError } from './errors.js';
 import { writeGeneratedFiles } from './io/output-dir.js';
 import { sampleSize, type Samples } from './io/samples.js';
-import { stepCost } from './lowered/cost.js';
-import type { Step } from './lowered/program.js';
+import { stepCost, stepKind, stepLabel, type StepKind } from './lowered/cost.js';
 import { emitC } from './phases/7-emit/emit.js';
 import { estimateFootprint } from './phases/7-emit/footprint.js';
 import { compileFile, type Compiled } from './pipeline.js';
+import { ProgressCounter, type ProgressCallback } from './progress.js';
 import type { Target } from './targets/target.js';
 import { runModelOnTarget, type RunModelResult } from './toolchain/run-model.js';
 import { argmax, floatOutputs, referenceOutputs, type InstructionStats, type Outputs } from './verify.js';
@@ -28,7 +28,7 @@ export interface StepBench {
   readonly kernel: string;
   /** The ONNX node(s) the step computes. */
   readonly origin: string;
-  readonly kind: 'binary' | 'real' | 'data';
+  readonly kind: StepKind;
   readonly binaryMacs: number;
   readonly realMacs: number;
   /** Bytes of the step's weights, scales and thresholds (flash). */
@@ -99,6 +99,11 @@ export interface BenchReport {
   readonly floatOverBinary?: number;
 }
 
+export interface BenchOptions {
+  /** Called as the work advances: samples through the references, builds and QEMU runs (the CLI's progress bar). */
+  readonly onProgress?: ProgressCallback;
+}
+
 export interface BenchPaths {
   readonly binary: Compiled;
   /** The float path, or why it does not compile. */
@@ -120,22 +125,26 @@ export async function compileBenchPaths(file: string): Promise<BenchPaths> {
  * Measures `binary` and, when given as a program, `float` (else the string says why it is not measured).
  * Never checks the real part's budget: bench is a measurement; it needs only the emulated board to hold the model.
  */
-export async function bench({ binary, float }: BenchPaths, target: Target, samples: Samples): Promise<BenchReport> {
+export async function bench({ binary, float }: BenchPaths, target: Target, samples: Samples, opts: BenchOptions = {}): Promise<BenchReport> {
   checkBenchTarget(target);
   const binaryProblem = doesNotFitBoard(binary, target);
   if (binaryProblem) throw new BnnError(`cannot bench on ${target.name}: ${binaryProblem}`, { file: binary.file });
   let floatSkipped = typeof float === 'string' ? float : doesNotFitBoard(float, target, 'the float path');
   const dir = await mkdtemp(join(tmpdir(), 'bnngen-bench-'));
+  // Progress units: each sample through the float model, then per measured path two runs and each sample again.
+  const paths = typeof float !== 'string' && floatSkipped === undefined ? 2 : 1;
+  const progress = new ProgressCounter(samples.count + paths * (2 + samples.count), opts.onProgress);
   try {
     // Both paths compute the same float ONNX model: one reference for both.
-    const reference = await floatOutputs(binary, samples);
-    const b = await measurePath(binary, 'binary', target, samples, reference, join(dir, 'binary'));
+    progress.stage('float ONNX model');
+    const reference = await floatOutputs(binary, samples, () => progress.advance());
+    const b = await measurePath(binary, 'binary', target, samples, reference, join(dir, 'binary'), progress);
     const report = {
       file: binary.file, name: binary.program.name, target: target.name, samples: samples.count, source: samples.description, binary: b,
     };
     if (typeof float !== 'string' && floatSkipped === undefined) {
       try {
-        const f = await measurePath(float, 'float', target, samples, reference, join(dir, 'float'));
+        const f = await measurePath(float, 'float', target, samples, reference, join(dir, 'float'), progress);
         return { ...report, float: f, floatOverBinary: f.instructions.run.mean / b.instructions.run.mean };
       } catch (e) {
         // The footprint estimate is an allowance: the link may still overflow the board. The binary path stands.
@@ -145,6 +154,7 @@ export async function bench({ binary, float }: BenchPaths, target: Target, sampl
     }
     return { ...report, floatSkipped };
   } finally {
+    progress.finish();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -179,6 +189,7 @@ function doesNotFitBoard(c: Compiled, target: Target, what = 'the model'): strin
  */
 export async function measurePath(
   c: Compiled, path: 'binary' | 'float', target: Target, samples: Samples, floatReference: Outputs, dir: string,
+  progress = new ProgressCounter(2 + samples.count),
 ): Promise<PathBench> {
   const p = c.program;
   const inputSize = sampleSize(p.input.shape);
@@ -193,11 +204,14 @@ export async function measurePath(
   };
   const build = async (profile: boolean): Promise<RunModelResult> => {
     const sub = join(dir, profile ? 'profiled' : 'plain');
+    progress.stage(`${profile ? 'profiling build' : 'build'} and QEMU run, ${path} path`);
     await writeGeneratedFiles(join(sub, 'model'), emitC(p, target, { profile }));
-    return runModelOnTarget({
+    const result = await runModelOnTarget({
       ...common, sourceDir: join(sub, 'model'), workDir: join(sub, 'build'),
       ...(profile ? { profiledSteps: p.steps.length } : { measureStack: true }),
     });
+    progress.advance();
+    return result;
   };
   const plain = await build(false);
   const profiled = await build(true);
@@ -211,8 +225,7 @@ export async function measurePath(
     const cost = costs[k]!;
     const instructions = stats(perStep.map((run) => run[k]!));
     return {
-      index: k, kernel: kernelLabel(step), origin: step.origin,
-      kind: cost.binary ? 'binary' : step.kernel === 'conv2d_f32' || step.kernel === 'affine_f32' ? 'real' : 'data',
+      index: k, kernel: stepLabel(step), origin: step.origin, kind: stepKind(cost),
       binaryMacs: cost.binary ? cost.macs : 0, realMacs: cost.binary ? 0 : cost.macs, constBytes: cost.bytes, instructions,
       ...(cost.macs > 0 ? { instructionsPerMac: instructions.mean / cost.macs } : {}),
     };
@@ -237,12 +250,8 @@ export async function measurePath(
       arenaBytes: 4 * c.arenaWords, lowerBoundBytes: 4 * c.lowerBoundWords, staticBytes,
       stackBytes: stack.bytes, stackMethod: 'painted', stackExhausted: stack.bytes >= stack.painted, peakBytes: staticBytes + stack.bytes,
     },
-    outputs: await compareOutputs(c, samples, plain.outputs, floatReference),
+    outputs: await compareOutputs(c, samples, plain.outputs, floatReference, progress, path),
   };
-}
-
-function kernelLabel(step: Step): string {
-  return step.kernel === 'bconv2d' ? `bconv2d_${step.epilogue.kind}` : step.kernel;
 }
 
 function stats(values: readonly number[]): InstructionStats {
@@ -259,8 +268,11 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return ua.every((v, i) => v === ub[i]);
 }
 
-async function compareOutputs(c: Compiled, samples: Samples, onTarget: Float32Array, float: Outputs): Promise<PathBench['outputs']> {
-  const reference = await referenceOutputs(c, samples);
+async function compareOutputs(
+  c: Compiled, samples: Samples, onTarget: Float32Array, float: Outputs, progress: ProgressCounter, path: string,
+): Promise<PathBench['outputs']> {
+  progress.stage(`reference executor, ${path} path`);
+  const reference = await referenceOutputs(c, samples, () => progress.advance());
   const size = reference.size;
   let bitExact = 0;
   let top1AgreeVsFloat = 0;

@@ -1,6 +1,6 @@
 /** `bnngen inspect <model.onnx>`: what bnngen makes of the model, layer by layer. */
 import type { Command } from 'commander';
-import { stepCost } from '../lowered/cost.js';
+import { stepCost, stepKind, type StepKind } from '../lowered/cost.js';
 import type { Program, Shape3, Step } from '../lowered/program.js';
 import { compileFile, type Compiled } from '../pipeline.js';
 import { action, formatTable, thousands } from './common.js';
@@ -48,7 +48,7 @@ function printTables(out: Output, compiled: Compiled, rows: readonly LayerRow[])
 export interface LayerRow {
   readonly kernel: string;
   readonly origin: string;
-  readonly kind: 'binary' | 'real' | 'data';
+  readonly kind: StepKind;
   readonly in: string;
   readonly out: string;
   readonly params: number;
@@ -75,7 +75,6 @@ export function layerRows(c: Compiled): LayerRow[] {
   return p.steps.map((step) => {
     const cost = stepCost(p, step);
     const [i, o] = shapes(p, step);
-    const kind = cost.binary ? 'binary' : step.kernel === 'conv2d_f32' || step.kernel === 'affine_f32' || step.kernel === 'bwconv2d_f32' ? 'real' : 'data';
-    return { kernel: step.kernel, origin: step.origin, kind, in: i, out: o, params: cost.params, macs: cost.macs, bytes: cost.bytes };
+    return { kernel: step.kernel, origin: step.origin, kind: stepKind(cost), in: i, out: o, params: cost.params, macs: cost.macs, bytes: cost.bytes };
   });
 }

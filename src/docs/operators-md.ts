@@ -60,7 +60,7 @@ function opFile(type: string, files: ReadonlyMap<string, string>): string {
 }
 
 /** The op file's text with the texts of the src/ops/util helpers it imports. */
-function withHelpers(file: string, text: string): string {
+function withHelpers(text: string): string {
   const helpers = [...text.matchAll(/from '\.\/util\/([\w-]+)\.js'/g)].map((m) => read(`src/ops/util/${m[1]}.ts`));
   return [text, ...helpers].join('\n');
 }
@@ -123,7 +123,7 @@ export function operatorEntries(): OperatorEntry[] {
   return [...OPS].sort((a, b) => a.type.localeCompare(b.type)).map((op) => {
     const file = opFile(op.type, files);
     const text = files.get(file)!;
-    const code = withHelpers(file, text);
+    const code = withHelpers(text);
     return {
       type: op.type,
       domains: op.domains ?? [''],

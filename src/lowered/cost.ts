@@ -35,9 +35,34 @@ export function stepCost(program: Program, step: Step): StepCost {
       params = 2 * step.shape[0];
       macs = volume(step.shape);
       break;
+    case 'bwconv2d_f32':
+      // Real additions (one per weight tap), counted as real MACs: the input is not binary.
+      macs = volume(step.outShape) * step.inShape[0] * step.window.kH * step.window.kW;
+      params = step.outShape[0] * (step.inShape[0] * step.window.kH * step.window.kW + 2);
+      constIds.push(step.weights, step.scale, step.shift);
+      break;
+    case 'prelu_f32':
+      constIds.push(step.slope);
+      params = step.shape[0];
+      break;
+    case 'maxpool_bits':
+      constIds.push(step.orMask);
+      break;
     default:
       break;
   }
   const bytes = constIds.reduce((n, id) => n + program.consts[id]!.data.byteLength, 0);
   return { macs, binary: step.kernel === 'bconv2d', params, bytes };
+}
+
+/** What a step computes: XNOR-popcount, float arithmetic with MACs, or data work (packing, clipping, pooling, copying). */
+export type StepKind = 'binary' | 'real' | 'data';
+
+export function stepKind(cost: StepCost): StepKind {
+  return cost.binary ? 'binary' : cost.macs > 0 ? 'real' : 'data';
+}
+
+/** Kernel name with the binary conv's epilogue, as profiles and reports show it (`bconv2d_threshold`). */
+export function stepLabel(step: Step): string {
+  return step.kernel === 'bconv2d' ? `bconv2d_${step.epilogue.kind}` : step.kernel;
 }

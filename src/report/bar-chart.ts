@@ -4,7 +4,7 @@
  * value as data attributes, so the page's script and the browser test can read what was drawn.
  */
 import { coord, html, type Html } from './html.js';
-import type { StepKind } from './model.js';
+import type { StepKind } from '../lowered/cost.js';
 
 export interface Bar {
   readonly step: number;

@@ -5,7 +5,7 @@
  */
 import type { BenchReport, PathBench } from '../bench.js';
 import { describeStep } from '../lowered/describe.js';
-import { stepCost } from '../lowered/cost.js';
+import { stepCost, stepKind, stepLabel, type StepKind } from '../lowered/cost.js';
 import type { BufferDecl, Shape3, Step } from '../lowered/program.js';
 import { stepInputs } from '../lowered/validate.js';
 import type { LayerVerdict } from '../phases/3-binarize/binarize.js';
@@ -14,8 +14,6 @@ import { estimateFootprint, type FootprintEstimate } from '../phases/7-emit/foot
 import type { Compiled } from '../pipeline.js';
 import type { Target } from '../targets/target.js';
 import type { InstructionStats, VerifyReport } from '../verify.js';
-
-export type StepKind = 'binary' | 'real' | 'data';
 
 export interface ReportStep {
   readonly index: number;
@@ -118,8 +116,8 @@ export function buildReportData({ compiled, target, bench, notMeasured, verifica
     const instructions = measured?.steps[i]!.instructions;
     const verdict = verdictOf(step, verdicts);
     return {
-      index: i, kernel: step.kernel === 'bconv2d' ? `bconv2d_${step.epilogue.kind}` : step.kernel,
-      description: describeStep(step), origin: step.origin.split(' + '), kind: cost.binary ? 'binary' : cost.macs > 0 ? 'real' : 'data',
+      index: i, kernel: stepLabel(step),
+      description: describeStep(step), origin: step.origin.split(' + '), kind: stepKind(cost),
       ...(verdict ? { verdict } : {}),
       inShapes: stepInputs(step).map((id) => dims(p.buffers[id]!.shape)), outShape: dims(p.buffers[step.output]!.shape),
       macs: cost.macs, constBytes: cost.bytes, reads: stepInputs(step), writes: step.output,
