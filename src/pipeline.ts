@@ -6,6 +6,9 @@ import { BnnError } from './errors.js';
 import type { Graph } from './graph/graph.js';
 import type { Program } from './lowered/program.js';
 import { loadModel, loadModelFile } from './phases/1-load/load.js';
+import { foldAffineChains } from './phases/2-fold/affine-chains.js';
+import { bipolarAsStandardOps } from './phases/2-fold/bipolar-float.js';
+import { flattenInput } from './phases/2-fold/flat-input.js';
 import { foldGraph } from './phases/2-fold/fold.js';
 import { binarize, type BinarizeResult } from './phases/3-binarize/binarize.js';
 import type { FusedModel } from './phases/4-fuse/fused.js';
@@ -49,7 +52,12 @@ export function compileBytes(bytes: Uint8Array, file: string, options: CompileOp
 function compileGraph(loaded: Graph, file: string, options: CompileOptions): Compiled {
   try {
     const { graph: folded, folded: foldedNodes } = foldGraph(loaded);
-    const binarized = binarize(folded, { enabled: options.binarize ?? true });
+    // Decomposed BatchNorms (Sub/Div/Mul/Add chains) become one BatchNorm here, not in `folded`: verify's float
+    // reference evaluates `folded`, the model as written. An input that is only flattened is taken flat. The
+    // float path computes BipolarQuant with standard ops.
+    const enabled = options.binarize ?? true;
+    const prepared = foldAffineChains(flattenInput(folded));
+    const binarized = binarize(enabled ? prepared : bipolarAsStandardOps(prepared), { enabled });
     const fused = fuse(binarized);
     const name = modelIdentifier(options.name ?? 'model');
     // The ONNX graph name, not the file name: the generated C is a function of the model, not of where it lies.

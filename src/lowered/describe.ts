@@ -25,6 +25,8 @@ export function describeStep(step: Step): string {
       return `add ${step.size} floats`;
     case 'clip_f32':
       return `clip ${step.size} floats to [${step.min}, ${step.max}]`;
+    case 'add_clip_f32':
+      return `add ${step.size} floats and clip to [${step.min}, ${step.max}]`;
     case 'sign_f32':
       return `float sign of ${step.size} floats`;
     case 'maxpool_f32':
@@ -32,9 +34,17 @@ export function describeStep(step: Step): string {
       return `${step.kernel === 'maxpool_f32' ? 'max' : 'average'} pool ${win(step.window)}, ${dims(step.inShape)} -> ${dims(step.outShape)}`;
     case 'global_avgpool_f32':
       return `global average pool of ${dims(step.inShape)}`;
+    case 'maxpool_bits':
+      return `max pool of packed signs ${win(step.window)}, ${dims(step.inShape)} -> ${dims(step.outShape)}`;
     case 'remap_f32':
       return `strided copy/pad ${dims(step.inShape)} -> ${dims(step.outShape)}`;
     case 'concat_f32':
       return `concatenate ${step.inShapes.length} tensors along channels`;
+    case 'bwconv2d_f32':
+      return `1-bit-weight conv ${win(step.window)} on a real input, ${dims(step.inShape)} -> ${dims(step.outShape)}, float affine output`;
+    case 'prelu_f32':
+      return `per-channel PRelu on ${dims(step.shape)}`;
+    case 'softmax_f32':
+      return `${step.log ? 'log-softmax' : 'softmax'} of ${step.size} floats`;
   }
 }

@@ -5,10 +5,15 @@
  */
 import { BnnError } from '../errors.js';
 import { bconv2d } from './kernels/bconv2d.js';
+import { bwconv2dF32 } from './kernels/bwconv2d.js';
+import { preluF32 } from './kernels/prelu.js';
+import { softmaxF32 } from './kernels/softmax.js';
 import { conv2dF32 } from './kernels/conv2d-f32.js';
+import { addClipF32 } from './kernels/add-clip.js';
 import { addF32, affineF32, clipF32, signF32 } from './kernels/elementwise.js';
 import { packSign } from './kernels/pack-sign.js';
 import { globalAvgPoolF32, poolF32 } from './kernels/pool.js';
+import { maxPoolBits } from './kernels/pool-bits.js';
 import { concatF32, remapF32 } from './kernels/remap.js';
 import type { Program, Step } from './program.js';
 import { validateProgram } from './validate.js';
@@ -46,8 +51,12 @@ export function executeProgram(p: Program, input: Float32Array, stats?: ExecuteS
   };
   let ties = 0;
   for (const step of p.steps) {
-    if (step.kernel === 'pack_sign') ties += packSign(step, env.f32(step.input), env.bits(step.output));
+    if (step.kernel === 'pack_sign') {
+      const zeros = packSign(step, env.f32(step.input), env.bits(step.output));
+      if (step.zeroIsTie !== false) ties += zeros;
+    }
     else if (step.kernel === 'bconv2d') ties += runBConv(step, env);
+    else if (step.kernel === 'maxpool_bits') maxPoolBits(step, env.constU32(step.orMask), env.bits(step.input), env.bits(step.output));
     else runFloatStep(step, env);
   }
   if (stats) stats.signTies += ties;
@@ -75,7 +84,7 @@ function runBConv(step: Extract<Step, { kernel: 'bconv2d' }>, env: Env): number 
   return bconv2d(step, input, weights, { thresholds: env.constI32(thresholds), ties }, env.bits(step.output));
 }
 
-function runFloatStep(step: Exclude<Step, { kernel: 'pack_sign' | 'bconv2d' }>, env: Env): void {
+function runFloatStep(step: Exclude<Step, { kernel: 'pack_sign' | 'bconv2d' | 'maxpool_bits' }>, env: Env): void {
   switch (step.kernel) {
     case 'conv2d_f32':
       return conv2dF32(step, env.f32(step.input), env.constF32(step.weights), env.constF32(step.bias), env.f32(step.output));
@@ -85,6 +94,8 @@ function runFloatStep(step: Exclude<Step, { kernel: 'pack_sign' | 'bconv2d' }>, 
       return addF32(step.size, env.f32(step.a), env.f32(step.b), env.f32(step.output));
     case 'clip_f32':
       return clipF32(step, env.f32(step.input), env.f32(step.output));
+    case 'add_clip_f32':
+      return addClipF32(step, env.f32(step.input), env.f32(step.addend), env.f32(step.output));
     case 'sign_f32':
       return signF32(step, env.f32(step.input), env.f32(step.output));
     case 'maxpool_f32':
@@ -96,5 +107,13 @@ function runFloatStep(step: Exclude<Step, { kernel: 'pack_sign' | 'bconv2d' }>, 
       return remapF32(step, env.f32(step.input), env.f32(step.output));
     case 'concat_f32':
       return concatF32(step, step.inputs.map((id) => env.f32(id)), env.f32(step.output));
+    case 'bwconv2d_f32':
+      return bwconv2dF32(
+        step, env.f32(step.input), env.constU32(step.weights), env.constF32(step.scale), env.constF32(step.shift), env.f32(step.output),
+      );
+    case 'prelu_f32':
+      return preluF32(step, env.f32(step.input), env.constF32(step.slope), env.f32(step.output));
+    case 'softmax_f32':
+      return softmaxF32(step, env.f32(step.input), env.f32(step.output));
   }
 }

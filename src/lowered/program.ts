@@ -71,10 +71,13 @@ export interface PackSign extends StepBase {
   readonly input: number;
   readonly output: number;
   readonly shape: Shape3;
+  /** False when the model's binarizer maps 0 to +1 (QONNX BipolarQuant): zeros are exact, not ties. The C ignores it. */
+  readonly zeroIsTie?: false;
 }
 
 /**
- * Binary convolution on packed signs. weights u32 [oc][kh][kw][ceil(ic/32)] (same bit encoding, tail bits 0).
+ * Binary convolution on packed signs. weights u32 [oc][ceil(kh*kw*ic/32)]: each filter one bit string, bit
+ * (ky*kw + kx)*ic + c (kernels/bconv-layout.ts; same bit encoding, bits past kh*kw*ic 0).
  * dot = sum over in-bounds taps of (ic - 2*popcount(a XOR w)); padded taps contribute 0.
  * 'affine': out f32 [oc,oh,ow] = (float)dot * scale[oc] + shift[oc]  (multiply rounded, then add rounded).
  * 'threshold': out bits: +1 (bit 0) iff dot >= thresholds[oc]; channels with gamma < 0 have their weight bits
@@ -125,6 +128,21 @@ export interface AddF32 extends StepBase {
 export interface ClipF32 extends StepBase {
   readonly kernel: 'clip_f32';
   readonly input: number;
+  readonly output: number;
+  readonly size: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * A residual epilogue in one pass: y = clip(input + addend) over `size` floats, the sum rounded to float32, then
+ * clipped as ClipF32 does. The memory plan may put the output over an operand whose last reader is this step (the
+ * kernel reads element i of both operands before it writes element i).
+ */
+export interface AddClipF32 extends StepBase {
+  readonly kernel: 'add_clip_f32';
+  readonly input: number;
+  readonly addend: number;
   readonly output: number;
   readonly size: number;
   readonly min: number;
@@ -194,11 +212,74 @@ export type Step =
   | AffineF32
   | AddF32
   | ClipF32
+  | AddClipF32
   | SignF32
   | PoolF32
   | GlobalAvgPoolF32
   | RemapF32
-  | ConcatF32;
+  | ConcatF32
+  | BwConv2dF32
+  | PReluF32
+  | SoftmaxF32
+  | MaxPoolBits;
+
+/**
+ * Max pool of packed signs (HWC, bit 1 = -1) written by a threshold layer whose float model pools before its
+ * BatchNorm (VGG-small: conv -> MaxPool -> BN -> hardtanh -> Sign). Per channel the sign after the pool is a
+ * monotone function F of the pooled value, so F(max) = max F(taps) when F is non-decreasing (+1 iff any tap is
+ * +1: the AND of the taps' bits) and min F(taps) when it is non-increasing (negative BN scale; -1 iff any tap is
+ * -1: the OR). orMask u32 [ceil(C/32)]: bit c set = channel c takes the OR. Windows lie inside the input (no
+ * padding), so every window has all kh*kw taps; tail bits stay 0.
+ */
+export interface MaxPoolBits extends StepBase {
+  readonly kernel: 'maxpool_bits';
+  readonly input: number;
+  readonly output: number;
+  readonly inShape: Shape3;
+  readonly outShape: Shape3;
+  readonly window: Window;
+  readonly orMask: number;
+}
+
+/**
+ * Convolution of a real (f32) input with 1-bit weights ("1w32a"), group 1. weights u32 [oc][ceil(ic*kh*kw/32)]:
+ * one bit string per output channel in ONNX order, bit (ic*kh + ky)*kw + kx, bit 1 = weight -1, tail bits 0.
+ * acc = +0; over ic, kh, kw (padded taps skipped) acc = acc - x for a set bit, acc + x otherwise (rounded each
+ * time); out f32 [oc,oh,ow] = acc*scale[oc] + shift[oc] (multiply rounded, then add rounded).
+ */
+export interface BwConv2dF32 extends StepBase {
+  readonly kernel: 'bwconv2d_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly inShape: Shape3;
+  readonly outShape: Shape3;
+  readonly window: Window;
+  readonly weights: number;
+  readonly scale: number;
+  readonly shift: number;
+}
+
+/** PRelu / LeakyRelu: y = x*slope[c] where x < 0, else x (product rounded). slope f32 [C]. */
+export interface PReluF32 extends StepBase {
+  readonly kernel: 'prelu_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly shape: Shape3;
+  readonly slope: number;
+}
+
+/**
+ * Softmax (log = false) or LogSoftmax (log = true) over `size` floats, with bnngen's own float32 exp and log
+ * (templates/kernels/bnn_softmax_f32.c; no libm): m = max, e_i = exp(x_i - m), sum in order; e_i / sum, or
+ * (x_i - m) - log(sum).
+ */
+export interface SoftmaxF32 extends StepBase {
+  readonly kernel: 'softmax_f32';
+  readonly input: number;
+  readonly output: number;
+  readonly size: number;
+  readonly log: boolean;
+}
 
 export type KernelName = Step['kernel'];
 

@@ -6,6 +6,7 @@
  * user's model and cannot be printed as C, so it is a BnnError naming the ONNX node.
  */
 import { BnnError } from '../errors.js';
+import { filterTailMask, filterWords } from './kernels/bconv-layout.js';
 import type { BufferDecl, ConstDecl, Program, Shape3, Step, Window } from './program.js';
 
 /** Words of a packed sign tensor: every pixel owns ceil(C/32) words. */
@@ -27,6 +28,8 @@ export function stepInputs(step: Step): readonly number[] {
   switch (step.kernel) {
     case 'add_f32':
       return [step.a, step.b];
+    case 'add_clip_f32':
+      return [step.input, step.addend];
     case 'concat_f32':
       return step.inputs;
     default:
@@ -45,6 +48,12 @@ export function stepConsts(step: Step): readonly number[] {
         : [step.weights, step.epilogue.thresholds];
     case 'affine_f32':
       return [step.scale, step.shift];
+    case 'bwconv2d_f32':
+      return [step.weights, step.scale, step.shift];
+    case 'prelu_f32':
+      return [step.slope];
+    case 'maxpool_bits':
+      return [step.orMask];
     default:
       return [];
   }
@@ -114,9 +123,9 @@ function checkStep(ctx: StepContext): void {
       buffer(ctx, s.input, 'bits', s.inShape);
       buffer(ctx, s.output, s.epilogue.kind === 'affine' ? 'f32' : 'bits', s.outShape);
       checkWindow(ctx, s.window);
-      const nw = Math.ceil(s.inShape[0] / 32);
-      const w = constant(ctx, s.weights, Uint32Array, oc * s.window.kH * s.window.kW * nw);
-      checkTailBits(ctx, w, s.inShape[0]);
+      const fw = filterWords(s.inShape[0], s.window.kH, s.window.kW);
+      const w = constant(ctx, s.weights, Uint32Array, oc * fw);
+      checkTailBits(ctx, w, fw, filterTailMask(s.inShape[0], s.window.kH, s.window.kW));
       if (s.epilogue.kind === 'affine') {
         constant(ctx, s.epilogue.scale, Float32Array, oc);
         constant(ctx, s.epilogue.shift, Float32Array, oc);
@@ -141,6 +150,12 @@ function checkStep(ctx: StepContext): void {
       sizedBuffer(ctx, s.output, s.size);
       if (!isPrintableF32(s.min) || !isPrintableF32(s.max)) valueFail(ctx, `clip bounds ${s.min}, ${s.max} are not float32 values`);
       return;
+    case 'add_clip_f32':
+      sizedBuffer(ctx, s.input, s.size);
+      sizedBuffer(ctx, s.addend, s.size);
+      sizedBuffer(ctx, s.output, s.size);
+      if (!isPrintableF32(s.min) || !isPrintableF32(s.max)) valueFail(ctx, `clip bounds ${s.min}, ${s.max} are not float32 values`);
+      return;
     case 'sign_f32':
       sizedBuffer(ctx, s.input, s.size);
       sizedBuffer(ctx, s.output, s.size);
@@ -152,6 +167,23 @@ function checkStep(ctx: StepContext): void {
       checkWindow(ctx, s.window);
       if (s.inShape[0] !== s.outShape[0]) stepFail(ctx, 'a pool keeps the channel count');
       return;
+    case 'maxpool_bits': {
+      buffer(ctx, s.input, 'bits', s.inShape);
+      buffer(ctx, s.output, 'bits', s.outShape);
+      checkWindow(ctx, s.window);
+      if (s.inShape[0] !== s.outShape[0]) stepFail(ctx, 'a pool keeps the channel count');
+      const w = s.window;
+      const inside = (o: number, stride: number, k: number, dil: number, size: number) => (o - 1) * stride + (k - 1) * dil < size;
+      if (w.padTop !== 0 || w.padLeft !== 0 || !inside(s.outShape[1], w.strideH, w.kH, w.dilH, s.inShape[1]) ||
+        !inside(s.outShape[2], w.strideW, w.kW, w.dilW, s.inShape[2])) {
+        stepFail(ctx, 'a packed max pool needs every window inside the input (no padding)');
+      }
+      const words = Math.ceil(s.inShape[0] / 32);
+      const mask = constant(ctx, s.orMask, Uint32Array, words);
+      const tail = s.inShape[0] % 32 === 0 ? 0 : ~((1 << s.inShape[0] % 32) - 1) >>> 0;
+      checkTailBits(ctx, mask, words, tail);
+      return;
+    }
     case 'global_avgpool_f32':
       buffer(ctx, s.input, 'f32', s.inShape);
       buffer(ctx, s.output, 'f32', [s.inShape[0], 1, 1]);
@@ -162,6 +194,27 @@ function checkStep(ctx: StepContext): void {
       if (![...s.start, ...s.step].every(Number.isSafeInteger)) stepFail(ctx, 'remap start and step must be integers');
       if (!s.step.every((v) => v > 0)) stepFail(ctx, 'remap steps must be positive');
       if (!isPrintableF32(s.fill)) valueFail(ctx, `pad value ${s.fill} is not a float32 value`);
+      return;
+    case 'bwconv2d_f32': {
+      buffer(ctx, s.input, 'f32', s.inShape);
+      buffer(ctx, s.output, 'f32', s.outShape);
+      checkWindow(ctx, s.window);
+      const bits = s.inShape[0] * s.window.kH * s.window.kW;
+      const words = Math.ceil(bits / 32);
+      const w = constant(ctx, s.weights, Uint32Array, s.outShape[0] * words);
+      checkTailBits(ctx, w, words, bits % 32 === 0 ? 0 : ~((1 << bits % 32) - 1) >>> 0);
+      constant(ctx, s.scale, Float32Array, s.outShape[0]);
+      constant(ctx, s.shift, Float32Array, s.outShape[0]);
+      return;
+    }
+    case 'prelu_f32':
+      buffer(ctx, s.input, 'f32', s.shape);
+      buffer(ctx, s.output, 'f32', s.shape);
+      constant(ctx, s.slope, Float32Array, s.shape[0]);
+      return;
+    case 'softmax_f32':
+      sizedBuffer(ctx, s.input, s.size);
+      sizedBuffer(ctx, s.output, s.size);
       return;
     case 'concat_f32': {
       if (s.inputs.length === 0 || s.inputs.length !== s.inShapes.length) stepFail(ctx, 'concat needs one shape per input');
@@ -199,13 +252,11 @@ function constant<T extends ConstArray>(ctx: StepContext, id: number, type: T, l
 }
 
 /** Weight bits past the real channel count must be 0, or the XOR with the (zero) activation tail counts them. */
-function checkTailBits(ctx: StepContext, weights: Uint32Array, channels: number): void {
-  const nw = Math.ceil(channels / 32);
-  const rem = channels % 32;
-  if (rem === 0) return;
-  const tailMask = ~((1 << rem) - 1) >>> 0;
-  for (let i = nw - 1; i < weights.length; i += nw) {
-    if ((weights[i]! & tailMask) !== 0) stepFail(ctx, `weight word ${i} has bits set past channel ${channels}`);
+/** Every filter (`wordsPerFilter` words) must have 0 in the bits `tailMask` selects of its last word. */
+function checkTailBits(ctx: StepContext, weights: Uint32Array, wordsPerFilter: number, tailMask: number): void {
+  if (tailMask === 0) return;
+  for (let i = wordsPerFilter - 1; i < weights.length; i += wordsPerFilter) {
+    if ((weights[i]! & tailMask) !== 0) stepFail(ctx, `weight word ${i} has bits set past the end of its filter`);
   }
 }
 

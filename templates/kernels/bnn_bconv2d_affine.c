@@ -1,29 +1,62 @@
-/**
- * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
- * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][kh][kw][ceil(C/32)], output CHW.
+/*
+ * bnn_bconv2d_affine for c input channels and a kh x kw kernel: compile-time constants in the specialised calls
+ * below, so the gathers and each filter's XOR-popcount run unroll.
  */
-void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
-                        const float *shift, float *output)
+BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
+                                               const uint32_t *weights, const float *scale, const float *shift,
+                                               float *output, int32_t c, int32_t kh, int32_t kw)
 {
-    const int32_t w_per_oc = g->win.kh * g->win.kw * ((g->in.c + 31) / 32);
+    const int32_t fw = bnn_filter_words(c, kh, kw);
     const int32_t plane = g->out.h * g->out.w;
+    const uint32_t *const w_end = weights + g->out.c * fw;
     uint32_t window[BNN_WINDOW_WORDS];
+    uint32_t mask[BNN_WINDOW_WORDS];
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
         bnn_taps_row(g, oy, &t);
         for (int32_t ox = 0; ox < g->out.w; ++ox) {
             bnn_taps_col(g, ox, &t);
-            const int32_t real_bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * g->in.c;
-            const int gathered = bnn_gather_window(g, input, &t, window);
+            const uint32_t *w_oc = weights;
             float *out = output + oy * g->out.w + ox;
-            for (int32_t oc = 0; oc < g->out.c; ++oc) {
-                const uint32_t *w_oc = weights + oc * w_per_oc;
-                const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount(window, w_oc, w_per_oc)
-                                                    : bnn_bconv_mismatches(g, input, w_oc, &t);
-                const int32_t dot = real_bits - 2 * mismatches;
-                out[oc * plane] = (float)dot * scale[oc] + shift[oc];
+            if (t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS) {
+                const int32_t bits = kh * kw * c;
+                const float *sc = scale;
+                const float *sh = shift;
+                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+                for (; w_oc != w_end; w_oc += fw, out += plane) {
+                    const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
+                    *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
+                }
+                continue;
+            }
+            const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+            const int gathered = fw <= BNN_WINDOW_WORDS;
+            if (gathered) {
+                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+            }
+            for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
+                const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
+                                                    : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
+                *out = (float)(bits - 2 * mismatches) * scale[oc] + shift[oc];
             }
         }
     }
+}
+
+/**
+ * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
+ * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
+ * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
+ */
+void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
+                        const float *shift, float *output)
+{
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                           \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                           \
+        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_));    \
+        return;                                                                               \
+    }
+    BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
+#undef BNN_AFFINE_SHAPE
+    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw);
 }

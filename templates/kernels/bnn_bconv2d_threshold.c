@@ -1,3 +1,57 @@
+/* Output word of channels oc0 .. oc0 + n - 1 (n <= 32): bit k is 1 (-1) iff dots[k] < thresholds[oc0 + k]. */
+static inline uint32_t bnn_threshold_word(const int32_t *dots, const int32_t *thresholds, int32_t n)
+{
+    uint32_t word = 0;
+    for (int32_t k = 0; k < n; ++k) {
+        word |= (uint32_t)(dots[k] < thresholds[k]) << k;
+    }
+    return word;
+}
+
+/* bnn_bconv2d_threshold for c input channels and a kh x kw kernel (see bnn_bconv2d_affine_shape). */
+BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, const uint32_t *input,
+                                               const uint32_t *weights, const int32_t *thresholds,
+                                               uint32_t *output, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t fw = bnn_filter_words(c, kh, kw);
+    uint32_t window[BNN_WINDOW_WORDS];
+    uint32_t mask[BNN_WINDOW_WORDS];
+    int32_t dots[32];
+    uint32_t *out = output;
+    for (int32_t oy = 0; oy < g->out.h; ++oy) {
+        bnn_taps t;
+        bnn_taps_row(g, oy, &t);
+        for (int32_t ox = 0; ox < g->out.w; ++ox) {
+            bnn_taps_col(g, ox, &t);
+            const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS;
+            const int gathered = fw <= BNN_WINDOW_WORDS;
+            const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+            if (full) {
+                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+            } else if (gathered) {
+                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+            }
+            const uint32_t *w_oc = weights;
+            for (int32_t oc0 = 0; oc0 < g->out.c; oc0 += 32) {
+                const int32_t n = g->out.c - oc0 < 32 ? g->out.c - oc0 : 32;
+                if (full) {
+                    for (int32_t k = 0; k < n; ++k, w_oc += fw) {
+                        dots[k] = bits - 2 * (int32_t)bnn_xor_popcount(window, w_oc, fw);
+                    }
+                } else {
+                    for (int32_t k = 0; k < n; ++k, w_oc += fw) {
+                        const int32_t mismatches = gathered
+                                                       ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
+                                                       : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
+                        dots[k] = bits - 2 * mismatches;
+                    }
+                }
+                *out++ = bnn_threshold_word(dots, thresholds + oc0, n);
+            }
+        }
+    }
+}
+
 /**
  * Binary convolution straight to packed signs: output bit oc is 0 (+1) iff dot >= thresholds[oc], else 1 (-1),
  * dot as in bnn_bconv2d_affine. Input and output packed HWC; tail bits of the output are 0.
@@ -5,32 +59,12 @@
 void bnn_bconv2d_threshold(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights,
                            const int32_t *thresholds, uint32_t *output)
 {
-    const int32_t w_per_oc = g->win.kh * g->win.kw * ((g->in.c + 31) / 32);
-    const int32_t out_words = (g->out.c + 31) / 32;
-    uint32_t window[BNN_WINDOW_WORDS];
-    uint32_t *out = output;
-    for (int32_t oy = 0; oy < g->out.h; ++oy) {
-        bnn_taps t;
-        bnn_taps_row(g, oy, &t);
-        for (int32_t ox = 0; ox < g->out.w; ++ox) {
-            bnn_taps_col(g, ox, &t);
-            const int32_t real_bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * g->in.c;
-            const int gathered = bnn_gather_window(g, input, &t, window);
-            for (int32_t j = 0; j < out_words; ++j) {
-                const int32_t oc0 = j * 32;
-                const int32_t oc1 = oc0 + 32 < g->out.c ? oc0 + 32 : g->out.c;
-                uint32_t word = 0;
-                for (int32_t oc = oc0; oc < oc1; ++oc) {
-                    const uint32_t *w_oc = weights + oc * w_per_oc;
-                    const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount(window, w_oc, w_per_oc)
-                                                        : bnn_bconv_mismatches(g, input, w_oc, &t);
-                    const int32_t dot = real_bits - 2 * mismatches;
-                    if (dot < thresholds[oc]) {
-                        word |= (uint32_t)1 << (oc - oc0);
-                    }
-                }
-                *out++ = word;
-            }
-        }
+#define BNN_THRESHOLD_SHAPE(C_, KH_, KW_)                                                         \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                            \
+        bnn_bconv2d_threshold_shape(g, input, weights, thresholds, output, (C_), (KH_), (KW_));    \
+        return;                                                                                \
     }
+    BNN_BCONV_SHAPES(BNN_THRESHOLD_SHAPE)
+#undef BNN_THRESHOLD_SHAPE
+    bnn_bconv2d_threshold_shape(g, input, weights, thresholds, output, g->in.c, g->win.kh, g->win.kw);
 }

@@ -9,7 +9,7 @@ import { ProgramBuilder, randomActivations, randomFloats, randomSignWeights, ran
 /** Naive sign convolution: sign(x) in {-1, +1} (0 -> +1), weights from bits, taps outside the input are 0. */
 function naiveSignDots(x: Float32Array, inShape: Shape3, w: Uint32Array, oc: number, win: Window, out: [number, number]): Float64Array {
   const [ic, ih, iw] = inShape;
-  const nw = Math.ceil(ic / 32);
+  const fw = Math.ceil((ic * win.kH * win.kW) / 32);
   const dots = new Float64Array(oc * out[0] * out[1]);
   for (let o = 0; o < oc; o++) {
     for (let oy = 0; oy < out[0]; oy++) {
@@ -21,7 +21,8 @@ function naiveSignDots(x: Float32Array, inShape: Shape3, w: Uint32Array, oc: num
               const iy = oy * win.strideH - win.padTop + ky * win.dilH;
               const ix = ox * win.strideW - win.padLeft + kx * win.dilW;
               const xb = iy < 0 || iy >= ih || ix < 0 || ix >= iw ? 0 : x[(c * ih + iy) * iw + ix]! < 0 ? -1 : 1;
-              const bit = (w[((o * win.kH + ky) * win.kW + kx) * nw + (c >> 5)]! >>> (c & 31)) & 1;
+              const i = (ky * win.kW + kx) * ic + c;
+              const bit = (w[o * fw + (i >> 5)]! >>> (i & 31)) & 1;
               sum += xb * (bit ? -1 : 1);
             }
           }
@@ -230,7 +231,7 @@ describe('lowered reference executor', () => {
     w[1] = w[1]! | 0x80000000; // a bit past channel 33
     const one = { kH: 1, kW: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, dilH: 1, dilW: 1 };
     const tail = b.finish(b.bconv(b.packSign(b.input), one, [2, 2], w, { scale: new Float32Array([1]), shift: new Float32Array([0]) }));
-    assert.throws(() => executeProgram(tail, new Float32Array(132)), /bits set past channel 33/);
+    assert.throws(() => executeProgram(tail, new Float32Array(132)), /bits set past the end of its filter/);
 
     const nb = new ProgramBuilder('nan', [2, 1, 1]);
     const nan = nb.finish(nb.affine(nb.input, new Float32Array([1, NaN]), new Float32Array(2)));

@@ -42,13 +42,14 @@ export function randomFloats(r: Rng, n: number, range = 1): Float32Array {
   return Float32Array.from({ length: n }, () => r.float(range));
 }
 
-/** Packed sign weights [oc][kh][kw][ceil(ic/32)] with zero tail bits. */
+/** Packed sign weights [oc][ceil(kh*kw*ic/32)] (one bit string per filter) with zero tail bits. */
 export function randomSignWeights(r: Rng, oc: number, kh: number, kw: number, ic: number): Uint32Array {
-  const nw = Math.ceil(ic / 32);
-  const w = new Uint32Array(oc * kh * kw * nw);
+  const bits = kh * kw * ic;
+  const fw = Math.ceil(bits / 32);
+  const w = new Uint32Array(oc * fw);
   for (let i = 0; i < w.length; i++) {
-    const bits = (i % nw) === nw - 1 && ic % 32 !== 0 ? ic % 32 : 32;
-    w[i] = bits === 32 ? r.u32() : r.u32() & ((1 << bits) - 1);
+    const n = (i % fw) === fw - 1 && bits % 32 !== 0 ? bits % 32 : 32;
+    w[i] = n === 32 ? r.u32() : r.u32() & ((1 << n) - 1);
   }
   return w;
 }

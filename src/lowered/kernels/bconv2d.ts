@@ -1,11 +1,14 @@
 import type { BConv2d } from '../program.js';
+import { filterWords, orBits } from './bconv-layout.js';
 import { popcount32 } from './popcount.js';
 import { endTap, firstTap } from './window.js';
 
 /**
  * Binary convolution, mirror of bnn_bconv2d_affine.c / bnn_bconv2d_threshold.c. For each output pixel the dot of
- * every output channel is exact integer arithmetic (order-free): dot = taps*C - 2*sum(popcount(a XOR w)) over the
- * in-bounds taps, so padded taps contribute exactly 0. Only the epilogue touches floats. Returns the number of
+ * every output channel is exact integer arithmetic (order-free): dot = taps*C - 2*popcount(mismatches) over the
+ * in-bounds taps, so padded taps contribute exactly 0. Per pixel the window is gathered into the filters' bit
+ * string layout (bconv-layout.ts) with a mask of its in-bounds bits; a filter's mismatches are then
+ * popcount((window XOR filter) AND mask) over the string. Only the epilogue touches floats. Returns the number of
  * sign(0) ties met by a threshold epilogue that carries tie ranges (0 otherwise).
  */
 export function bconv2d(
@@ -21,12 +24,10 @@ export function bconv2d(
   const { kH, kW, strideH, strideW, padTop, padLeft, dilH, dilW } = s.window;
   const nw = Math.ceil(ic / 32);
   const onw = Math.ceil(oc / 32);
-  const wPerOc = kH * kW * nw;
+  const fw = filterWords(ic, kH, kW);
   const dots = new Int32Array(oc);
-  // Per output pixel, the in-bounds input words are gathered once (with their offsets inside one filter), so
-  // the loop over output channels is a flat XOR-popcount over two arrays.
-  const words = new Uint32Array(wPerOc);
-  const wordOffsets = new Int32Array(wPerOc);
+  const window = new Uint32Array(fw);
+  const mask = new Uint32Array(fw);
   for (let oy = 0; oy < oh; oy++) {
     const iy0 = oy * strideH - padTop;
     const ky0 = firstTap(iy0, dilH, kH);
@@ -36,22 +37,23 @@ export function bconv2d(
       const kx0 = firstTap(ix0, dilW, kW);
       const kx1 = endTap(ix0, dilW, kW, iw, kx0);
       const realBits = (ky1 - ky0) * (kx1 - kx0) * ic;
-      let n = 0;
+      window.fill(0);
+      mask.fill(0);
       for (let ky = ky0; ky < ky1; ky++) {
-        const aRow = (iy0 + ky * dilH) * iw + ix0;
         for (let kx = kx0; kx < kx1; kx++) {
-          const a = (aRow + kx * dilW) * nw;
-          const w = (ky * kW + kx) * nw;
-          for (let j = 0; j < nw; j++, n++) {
-            words[n] = input[a + j]!;
-            wordOffsets[n] = w + j;
+          const a = ((iy0 + ky * dilH) * iw + ix0 + kx * dilW) * nw;
+          const pos = (ky * kW + kx) * ic;
+          for (let j = 0; j < nw; j++) {
+            const n = Math.min(32, ic - 32 * j);
+            orBits(window, pos + 32 * j, input[a + j]!, n);
+            orBits(mask, pos + 32 * j, n === 32 ? 0xffffffff : (1 << n) - 1, n);
           }
         }
       }
       for (let o = 0; o < oc; o++) {
-        const wBase = o * wPerOc;
+        const wBase = o * fw;
         let mismatches = 0;
-        for (let t = 0; t < n; t++) mismatches += popcount32(words[t]! ^ weights[wBase + wordOffsets[t]!]!);
+        for (let t = 0; t < fw; t++) mismatches += popcount32((window[t]! ^ weights[wBase + t]!) & mask[t]!);
         dots[o] = realBits - 2 * mismatches;
       }
       if ('thresholds' in epilogue) {
@@ -80,3 +82,4 @@ export function bconv2d(
   }
   return ties;
 }
+

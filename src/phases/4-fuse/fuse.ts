@@ -8,11 +8,15 @@
 import { nodeError } from '../../errors.js';
 import type { Graph, Node } from '../../graph/graph.js';
 import { attrFloat, attrInt, attrInts } from '../../ops/util/attrs.js';
+import { isBinarizer, zeroIsTie } from '../../ops/util/binarizer.js';
 import type { BinarizeResult, BinaryWeights } from '../3-binarize/binarize.js';
 import type { BinaryConvOp, ConvShape, FusedModel, FusedOp, RealConvOp } from './fused.js';
 import { batchNorm } from './batchnorm.js';
 import { toShape3, windowOf } from './geometry.js';
 import { thresholdsFor, type ChainStep } from './threshold.js';
+import { fusePooledThreshold } from './pooled-threshold.js';
+import { chainable } from './chain-ops.js';
+import { fuseRealInput } from './real-input.js';
 
 export function fuse(result: BinarizeResult): FusedModel {
   const { graph, binary } = result;
@@ -33,16 +37,18 @@ export function fuse(result: BinarizeResult): FusedModel {
     const weights = binary.get(node.name);
     if (weights) {
       ops.push(fuseBinary(graph, node, weights, single, feedsOnlyBinary, absorbed));
+    } else if (result.realInput.has(node.name)) {
+      ops.push(fuseRealInput(graph, node, result.realInput.get(node.name)!, single, absorbed));
     } else if (node.opType === 'Conv' || node.opType === 'Gemm' || node.opType === 'MatMul') {
       ops.push(fuseReal(graph, node, single, absorbed));
-    } else if (node.opType === 'Sign' && !result.enabled) {
+    } else if (isBinarizer(node) && !result.enabled) {
       ops.push({ kind: 'node', node }); // the float path: a float32 sign kernel, ONNX semantics
-    } else if (node.opType === 'Sign') {
+    } else if (isBinarizer(node)) {
       if (!feedsOnlyBinary(node)) {
         const other = (consumers.get(node.outputs[0]!) ?? []).find((r) => !binary.has(r.name));
-        nodeError(node, `Sign output feeds ${other ? `'${other.name}' (${other.opType})` : 'a graph output'}, which is not a binary layer; only Sign -> binary Conv/Gemm/MatMul is supported`);
+        nodeError(node, `${node.opType} output feeds ${other ? `'${other.name}' (${other.opType})` : 'a graph output'}, which is not a binary layer; only ${node.opType} -> binary Conv/Gemm/MatMul is supported`);
       }
-      ops.push({ kind: 'sign', origin: node.name, input: node.inputs[0]!, output: node.outputs[0]! });
+      ops.push({ kind: 'sign', origin: node.name, input: node.inputs[0]!, output: node.outputs[0]!, ...(zeroIsTie(node) ? {} : { zeroIsTie: false }) });
     } else {
       ops.push({ kind: 'node', node });
     }
@@ -64,7 +70,7 @@ function consumerMap(graph: Graph): Map<string, Node[]> {
 }
 
 /** Geometry of a Conv (2-D) or of a Gemm/MatMul seen as a 1x1 conv over [K, 1, 1]. */
-function convShape(graph: Graph, node: Node): ConvShape {
+export function convShape(graph: Graph, node: Node): ConvShape {
   const inInfo = graph.values.get(node.inputs[0]!);
   const outInfo = graph.values.get(node.outputs[0]!);
   if (!inInfo || !outInfo) nodeError(node, 'missing shape information');
@@ -89,7 +95,7 @@ function convShape(graph: Graph, node: Node): ConvShape {
 }
 
 /** Bias (already multiplied by Gemm's beta) and the multiplier Gemm's alpha puts on the product. */
-function biasAndAlpha(graph: Graph, node: Node, outChannels: number): { bias: Float64Array; alpha: number } {
+export function biasAndAlpha(graph: Graph, node: Node, outChannels: number): { bias: Float64Array; alpha: number } {
   const bias = new Float64Array(outChannels);
   if (node.opType === 'MatMul') return { bias, alpha: 1 };
   const alpha = node.opType === 'Gemm' ? attrFloat(node, 'alpha', 1) : 1;
@@ -106,7 +112,7 @@ function biasAndAlpha(graph: Graph, node: Node, outChannels: number): { bias: Fl
 }
 
 /** The BatchNormalization that alone consumes `value`, if any. */
-function followingBatchNorm(value: string, single: (v: string) => Node | undefined): Node | undefined {
+export function followingBatchNorm(value: string, single: (v: string) => Node | undefined): Node | undefined {
   const next = single(value);
   return next?.opType === 'BatchNormalization' ? next : undefined;
 }
@@ -159,8 +165,11 @@ function fuseBinary(
   const bnNode = followingBatchNorm(node.outputs[0]!, single);
   const bn = bnNode ? batchNorm(graph, bnNode, oc) : undefined;
   const input = node.inputs[0]!;
+  const chainFrom = (from: Node) => signChain(graph, from, single, feedsOnlyBinary);
+  const pooled = bnNode ? undefined : fusePooledThreshold(graph, node, weights, shape, { bias, alpha }, single, chainFrom, absorbed);
+  if (pooled) return pooled;
 
-  const chain = signChain(bnNode ?? node, single, feedsOnlyBinary);
+  const chain = signChain(graph, bnNode ?? node, single, feedsOnlyBinary);
   if (chain) {
     const steps: ChainStep[] = [...(bnNode ? [{ node: bnNode }] : []), ...chain.between.map((n) => ({ node: n }))];
     const dotScale = Float32Array.from(weights.scales, (s) => Math.fround(s * alpha));
@@ -174,7 +183,8 @@ function fuseBinary(
     const origin = [node.name, ...(bnNode ? [bnNode.name] : []), ...chain.between.map((n) => n.name), chain.sign.name].join(' + ');
     return {
       kind: 'bconv', origin, input, output: chain.sign.outputs[0]!, signs,
-      epilogue: { kind: 'threshold', thresholds: t.thresholds, tieDots: t.tieDots }, ...shape,
+      // Exact zeros before a BipolarQuant are +1 by definition, not ties.
+      epilogue: { kind: 'threshold', thresholds: t.thresholds, tieDots: zeroIsTie(chain.sign) ? t.tieDots : t.tieDots.map(() => []) }, ...shape,
     };
   }
 
@@ -193,14 +203,13 @@ function fuseBinary(
   };
 }
 
-/** Monotone elementwise ops that may sit between a binary layer's BN and the next Sign. */
-const SIGN_PRESERVING = new Set(['Clip', 'Relu']);
-
 /**
- * When `from`'s output reaches a Sign through single-consumer Clip/Relu nodes, and that Sign feeds only binary
- * layers (checked by the caller's graph walk), the whole chain can become an integer threshold.
+ * When `from`'s output reaches a Sign through single-consumer elementwise nodes with constant parameters
+ * (chain-ops.ts), and that Sign feeds only binary layers (checked by the caller's graph walk), the whole chain
+ * can become an integer threshold.
  */
 function signChain(
+  graph: Graph,
   from: Node,
   single: (v: string) => Node | undefined,
   feedsOnlyBinary: (sign: Node) => boolean,
@@ -210,8 +219,8 @@ function signChain(
   for (;;) {
     const next = single(cur.outputs[0]!);
     if (!next) return undefined;
-    if (next.opType === 'Sign') return feedsOnlyBinary(next) ? { between, sign: next } : undefined;
-    if (!SIGN_PRESERVING.has(next.opType)) return undefined;
+    if (isBinarizer(next)) return feedsOnlyBinary(next) ? { between, sign: next } : undefined;
+    if (!chainable(graph, next, cur.outputs[0]!)) return undefined;
     between.push(next);
     cur = next;
   }

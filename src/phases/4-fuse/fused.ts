@@ -13,6 +13,8 @@ export interface SignOp {
   readonly origin: string;
   readonly input: string;
   readonly output: string;
+  /** False when the binarizer maps 0 to +1 by definition (QONNX BipolarQuant): zeros are then not ties. */
+  readonly zeroIsTie?: false;
 }
 
 /** Convolution geometry with activation shapes [C, H, W] (vectors as [C, 1, 1]). */
@@ -33,6 +35,11 @@ export interface BinaryConvOp extends ConvShape {
   readonly epilogue:
     | { readonly kind: 'affine'; readonly scale: Float32Array; readonly shift: Float32Array }
     | { readonly kind: 'threshold'; readonly thresholds: Int32Array; readonly tieDots: ReadonlyArray<readonly number[]> };
+  /**
+   * A max pool on the packed output (threshold epilogue only; pooled-threshold.ts): the conv writes `convOutput`
+   * (outShape) and the pool writes `output`. Channels set in orMask take the OR of a window's bits, the rest the AND.
+   */
+  readonly pool?: { readonly convOutput: string; readonly window: Window; readonly orMask: Uint32Array };
 }
 
 /** A full-precision conv or linear (linear = 1x1 conv over [K, 1, 1]) with any following BatchNorm folded in. */
@@ -52,7 +59,22 @@ export interface PlainOp {
   readonly node: Node;
 }
 
-export type FusedOp = SignOp | BinaryConvOp | RealConvOp | PlainOp;
+/**
+ * A layer with ±s weights on a real input (1w32a): adds/subtracts of the real inputs by weight sign, then the
+ * float affine epilogue (s_c, bias and a following BatchNorm). Input and output are real values.
+ */
+export interface BinaryWeightConvOp extends ConvShape {
+  readonly kind: 'bwconv';
+  readonly origin: string;
+  readonly input: string;
+  readonly output: string;
+  /** ±1 per weight, [oc][ic][kh][kw]. */
+  readonly signs: Int8Array;
+  readonly scale: Float32Array;
+  readonly shift: Float32Array;
+}
+
+export type FusedOp = SignOp | BinaryConvOp | RealConvOp | PlainOp | BinaryWeightConvOp;
 
 export interface FusedModel {
   readonly graph: Graph;

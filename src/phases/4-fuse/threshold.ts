@@ -11,6 +11,7 @@ import { nodeError } from '../../errors.js';
 import type { Graph, Node } from '../../graph/graph.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { findOp } from '../../ops/index.js';
+import { chainConstant } from './chain-ops.js';
 
 export interface ChainStep {
   readonly node: Node;
@@ -34,8 +35,12 @@ function evaluateChain(graph: Graph, steps: readonly ChainStep[], k: number, dot
   for (const { node } of steps) {
     const op = findOp(node.opType, node.domain);
     if (!op) nodeError(node, `no reference semantics for ${node.opType}`);
-    const inputs = node.inputs.map((name, i) => (i === 0 ? value : name ? graph.constants.get(name) : undefined));
-    if (inputs.slice(1).some((t, i) => node.inputs[i + 1] && !t)) nodeError(node, 'parameters must be compile-time constants to fuse into a threshold');
+    // The chain value is the one input that is not a constant (Sub(b, x) and Add(b, x) have it second).
+    const inputs = node.inputs.map((name) => {
+      const t = name ? graph.constants.get(name) : undefined;
+      return t ? chainConstant(node, t, channels) : name ? value : undefined;
+    });
+    if (node.inputs.filter((name) => name && !graph.constants.has(name)).length !== 1) nodeError(node, 'parameters must be compile-time constants to fuse into a threshold');
     value = op.evaluate(node, inputs, { opset: graph.opsets.get(node.domain) ?? 1 })[0]!;
   }
   return value;

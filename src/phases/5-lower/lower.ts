@@ -12,6 +12,9 @@ import { toShape3 } from '../4-fuse/geometry.js';
 import { NameTable } from './names.js';
 import { packConvWeights } from './pack.js';
 import { lowerNode } from './nodes.js';
+import { composeRemaps } from './compose-remaps.js';
+import { addClipPairs, lowerAddClip } from './residual.js';
+import { lowerBinaryWeightConv } from './variants.js';
 
 export interface LowerContext {
   readonly graph: Graph;
@@ -104,7 +107,13 @@ export function lower(model: FusedModel, name: string, source: string): Program 
     },
   };
 
-  for (const op of model.ops) lowerOp(ctx, op);
+  const residuals = addClipPairs(model);
+  const absorbedClips = new Set<FusedOp>(residuals.values());
+  for (const op of model.ops) {
+    const clip = residuals.get(op);
+    if (clip && op.kind === 'node') lowerAddClip(ctx, op.node, clip.node);
+    else if (!absorbedClips.has(op)) lowerOp(ctx, op);
+  }
 
   const outputName = graph.outputs[0]!;
   const outNode: Node = { name: outputName, opType: 'output', domain: '', inputs: [outputName], outputs: [], attrs: {} };
@@ -122,7 +131,7 @@ export function lower(model: FusedModel, name: string, source: string): Program 
   buffers[out.buffer]!.external = 'output';
   const outputInfo = graph.values.get(outputName)!;
 
-  return {
+  return composeRemaps({
     name,
     source,
     input: { buffer: inputBuffer, shape: [...inputInfo.shape] },
@@ -130,7 +139,7 @@ export function lower(model: FusedModel, name: string, source: string): Program 
     buffers: buffers.map((b): BufferDecl => ({ ...b })),
     consts,
     steps,
-  };
+  });
 }
 
 function lowerOp(ctx: LowerContext, op: FusedOp): void {
@@ -139,14 +148,14 @@ function lowerOp(ctx: LowerContext, op: FusedOp): void {
       const node = originNode(op.origin, 'Sign', op.input, op.output);
       const src = ctx.input(node, op.input);
       const dst = ctx.output(node, op.output, 'bits');
-      ctx.emit({ kernel: 'pack_sign', origin: op.origin, input: src.buffer, output: dst.buffer, shape: src.shape });
+      ctx.emit({ kernel: 'pack_sign', origin: op.origin, input: src.buffer, output: dst.buffer, shape: src.shape, ...(op.zeroIsTie === false ? { zeroIsTie: false } : {}) });
       return;
     }
     case 'bconv': {
       const node = originNode(op.origin, 'Conv', op.input, op.output);
       const src = ctx.input(node, op.input);
       const bits = op.epilogue.kind === 'threshold';
-      const dst = ctx.output(node, op.output, bits ? 'bits' : 'f32');
+      const dst = ctx.output(node, op.pool?.convOutput ?? op.output, bits ? 'bits' : 'f32');
       const [ic] = op.inShape;
       const oc = op.outShape[0];
       const weights = ctx.constant('w', packConvWeights(op.signs, oc, ic, op.window.kH, op.window.kW));
@@ -161,6 +170,13 @@ function lowerOp(ctx: LowerContext, op: FusedOp): void {
         kernel: 'bconv2d', origin: op.origin, input: src.buffer, output: dst.buffer, inShape: op.inShape,
         outShape: op.outShape, window: op.window, weights, epilogue,
       });
+      if (op.pool) {
+        const pooled = ctx.output(node, op.output, 'bits');
+        ctx.emit({
+          kernel: 'maxpool_bits', origin: op.origin, input: dst.buffer, output: pooled.buffer, inShape: op.outShape,
+          outShape: pooled.shape, window: op.pool.window, orMask: ctx.constant('or', op.pool.orMask),
+        });
+      }
       return;
     }
     case 'conv': {
@@ -174,6 +190,8 @@ function lowerOp(ctx: LowerContext, op: FusedOp): void {
       });
       return;
     }
+    case 'bwconv':
+      return lowerBinaryWeightConv(ctx, op);
     case 'node':
       lowerNode(ctx, op.node);
   }

@@ -7,6 +7,7 @@ import { attrFloat, attrInt, attrInts, attrString } from '../../ops/util/attrs.j
 import { batchNorm } from '../4-fuse/batchnorm.js';
 import { windowOf } from '../4-fuse/geometry.js';
 import type { LowerContext } from './lower.js';
+import { lowerPRelu, lowerSoftmax } from './variants.js';
 
 const ALIASES = new Set(['Identity', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Dropout']);
 
@@ -38,6 +39,12 @@ export function lowerNode(ctx: LowerContext, node: Node): void {
     }
     case 'BatchNormalization':
       return lowerBatchNorm(ctx, node);
+    case 'PRelu':
+    case 'LeakyRelu':
+      return lowerPRelu(ctx, node);
+    case 'Softmax':
+    case 'LogSoftmax':
+      return lowerSoftmax(ctx, node);
     case 'MaxPool':
     case 'AveragePool': {
       if (node.outputs.length > 1 && node.outputs[1]) nodeError(node, 'MaxPool Indices output is not supported');
@@ -66,6 +73,7 @@ export function lowerNode(ctx: LowerContext, node: Node): void {
       const rank = ctx.graph.values.get(node.outputs[0]!)!.shape.length;
       const axis = attrInt(node, 'axis', 1);
       if (axis !== 1 && axis !== 1 - rank) nodeError(node, `Concat on axis ${axis} is not supported (channel axis 1 only)`);
+      if (node.inputs.some((v) => ctx.graph.constants.has(v))) return lowerConcatWithFill(ctx, node);
       const srcs = node.inputs.map((v) => ctx.input(node, v));
       const dst = ctx.output(node, node.outputs[0]!);
       ctx.emit({ kernel: 'concat_f32', origin: node.name, inputs: srcs.map((s) => s.buffer), output: dst.buffer, inShapes: srcs.map((s) => s.shape) });
@@ -94,7 +102,8 @@ function constantInput(ctx: LowerContext, node: Node, i: number): Tensor | undef
   return t;
 }
 
-function clipBounds(ctx: LowerContext, node: Node): [number, number] {
+/** [min, max] of a Clip: its attributes before opset 11, else its optional constant inputs (absent: unbounded). */
+export function clipBounds(ctx: LowerContext, node: Node): [number, number] {
   const opset = ctx.graph.opsets.get('') ?? 13;
   if (opset < 11) return [Math.fround(attrFloat(node, 'min', -Infinity)), Math.fround(attrFloat(node, 'max', Infinity))];
   const lo = constantInput(ctx, node, 1);
@@ -227,6 +236,21 @@ function emitRemap(
   }
   const dst = ctx.output(node, node.outputs[0]!);
   ctx.emit({ kernel: 'remap_f32', origin: node.name, input: src.buffer, output: dst.buffer, inShape: src.shape, outShape: dst.shape, start, step, fill });
+}
+
+/**
+ * Channel Concat of one activation with constant blocks that all hold one value, e.g. an option-A shortcut
+ * exported as cat([zeros, x, zeros]) (ConstantOfShape): a remap reading the activation at a channel offset.
+ */
+function lowerConcatWithFill(ctx: LowerContext, node: Node): void {
+  const active = node.inputs.filter((v) => !ctx.graph.constants.has(v));
+  if (active.length !== 1) nodeError(node, `Concat of constants with ${active.length} activations is not supported (one only)`);
+  const constants = node.inputs.flatMap((v) => ctx.graph.constants.get(v) ?? []);
+  const bits = new Uint32Array(Float32Array.from(constants.flatMap((t) => Array.from(t.data))).buffer);
+  if (bits.some((b) => b !== bits[0])) nodeError(node, 'Concat with a constant block is supported only when every constant element has one value');
+  const before = node.inputs.slice(0, node.inputs.indexOf(active[0]!)).reduce((n, v) => n + ctx.graph.constants.get(v)!.shape[1]!, 0);
+  const src = ctx.input(node, active[0]!);
+  emitRemap(ctx, node, src, [-before, 0, 0], [1, 1, 1], new Float32Array(bits.buffer)[0] ?? 0);
 }
 
 function lowerPad(ctx: LowerContext, node: Node): void {

@@ -1,7 +1,7 @@
 /**
  * Static memory plan: every internal buffer gets a word offset in one arena. A buffer lives from the step that
  * writes it to the last step that reads it (inclusive at both ends, so a step's output never shares memory with
- * its inputs). Buffers are placed largest first at the lowest offset that does not overlap any already placed
+ * its inputs, except where a kernel is made to run in place: see inPlaceSlots). Buffers are placed largest first at the lowest offset that does not overlap any already placed
  * buffer whose lifetime intersects (greedy first-fit, as TinyEngine and TFLM's greedy planner do).
  */
 import type { BufferDecl, Program } from '../../lowered/program.js';
@@ -27,10 +27,52 @@ export interface Lifetime {
 export function planMemory(p: Program): MemoryPlan {
   validateProgram(p);
   const lifetimes = bufferLifetimes(p);
-  const offsets = placeFirstFit(lifetimes);
+  // In-place steps: an output and the operand it overwrites form one slot, placed (and counted) once.
+  const slots = inPlaceSlots(p, lifetimes);
+  const slotOffsets = placeFirstFit(slots.map((s) => s.span));
+  const offsets = new Map<number, number>();
+  for (const s of slots) for (const l of s.members) offsets.set(l.buffer.id, slotOffsets.get(s.span.buffer.id)!);
   const buffers = p.buffers.map((b) => (offsets.has(b.id) ? { ...b, offset: offsets.get(b.id)! } : b));
   const arenaWords = lifetimes.reduce((end, l) => Math.max(end, offsets.get(l.buffer.id)! + l.buffer.words), 0);
-  return { program: { ...p, buffers }, arenaWords, lowerBoundWords: peakLiveWords(lifetimes, p.steps.length) };
+  return { program: { ...p, buffers }, arenaWords, lowerBoundWords: peakLiveWords(slots.map((s) => s.span), p.steps.length) };
+}
+
+/** Buffers sharing one arena place: `span` covers all their lifetimes and carries the first member's buffer. */
+interface Slot {
+  readonly members: Lifetime[];
+  span: Lifetime;
+}
+
+/**
+ * One slot per buffer, except that an add_clip_f32 output joins the slot of an operand of the same size whose last
+ * reader is that step (the kernel reads element i before writing it). Chains of such steps share one slot.
+ */
+function inPlaceSlots(p: Program, lifetimes: readonly Lifetime[]): Slot[] {
+  const slotOf = new Map<number, Slot>();
+  const slots: Slot[] = lifetimes.map((l) => {
+    const slot = { members: [l], span: l };
+    slotOf.set(l.buffer.id, slot);
+    return slot;
+  });
+  const donated = new Set<number>();
+  p.steps.forEach((step, i) => {
+    if (step.kernel !== 'add_clip_f32') return;
+    const out = slotOf.get(step.output);
+    if (!out) return;
+    const donor = [step.input, step.addend].find((id) => {
+      const slot = slotOf.get(id);
+      const l = slot?.members.find((m) => m.buffer.id === id);
+      return l !== undefined && !donated.has(id) && l.last === i && l.buffer.words === out.span.buffer.words;
+    });
+    if (donor === undefined) return;
+    donated.add(donor);
+    const into = slotOf.get(donor)!;
+    into.members.push(...out.members);
+    into.span = { ...into.span, last: Math.max(into.span.last, out.span.last) };
+    for (const m of out.members) slotOf.set(m.buffer.id, into);
+    slots.splice(slots.indexOf(out), 1);
+  });
+  return slots;
 }
 
 /** Lifetimes of the internal (arena) buffers, in buffer declaration order. */

@@ -2,14 +2,15 @@
  * Phase 7: a planned lowered program + a target -> C sources. The output is a pure function of its arguments
  * (no time, no paths, stable names and order), so the same model always gives byte-identical files.
  * Files: <name>.h (API), <name>.c (weights, geometry, arena, <name>_run), bnn_kernels.h / bnn_kernels.c (only the
- * kernels this program calls, with the target's popcount variant).
+ * kernels this program calls, with the target's popcount variant), bnngen.mk / CMakeLists.txt (build fragments).
  */
 import { BnnError } from '../../errors.js';
 import type { ConstDecl, Program } from '../../lowered/program.js';
 import { stepConsts, validateProgram } from '../../lowered/validate.js';
 import type { Target } from '../../targets/target.js';
 import { commentText, floatLiteral, int32Literal, needsMathH, uint32Literal, wrapValues } from './c-text.js';
-import { C_KERNELS, emitKernels, KERNEL_HEADER_TYPES } from './kernel-files.js';
+import { emitBuildFiles } from './build-files.js';
+import { C_KERNELS, emitKernels, KERNEL_HEADER_TYPES, specialisedBConvShapes } from './kernel-files.js';
 import { stepC, type Names, type StepC } from './steps.js';
 import { render } from './templates.js';
 
@@ -67,13 +68,16 @@ export function emitC(p: Program, target: Target, options: EmitOptions = {}): Ma
     steps.map((s) => s.kernel),
     target,
     `${p.name}.c`,
+    specialisedBConvShapes(p.steps),
   );
-  return new Map([
+  const files = new Map([
     [`${p.name}.h`, header],
     [`${p.name}.c`, source],
     ['bnn_kernels.h', kernels.header],
     ['bnn_kernels.c', kernels.source],
   ]);
+  for (const [file, text] of emitBuildFiles(p.name, p.source, target, [...files.keys()])) files.set(file, text);
+  return files;
 }
 
 /** A step's statement(s) between the begin and end markers of its profile region. */

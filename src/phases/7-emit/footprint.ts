@@ -7,7 +7,8 @@
 import type { Program, Step } from '../../lowered/program.js';
 import { stepConsts } from '../../lowered/validate.js';
 import type { Target } from '../../targets/target.js';
-import type { CKernel } from './kernel-files.js';
+import { filterWords } from '../../lowered/kernels/bconv-layout.js';
+import { specialisedBConvShapes, type CKernel } from './kernel-files.js';
 import { stepC } from './steps.js';
 
 export interface FootprintEstimate {
@@ -26,25 +27,43 @@ export interface FootprintEstimate {
 }
 
 /**
- * Code bytes per kernel: the largest `nm --size-sort` size over the eight cross targets with gcc 12 -O2 (bconv
- * kernels include their inlined popcount variant: 2,048 bytes for bnn_bconv2d_threshold on rv32imc), rounded up
- * with about 10 % to spare.
+ * Code bytes per kernel: the largest `nm --size-sort` size over the eight cross targets with gcc 12 -O2, rounded up
+ * with about 10 % to spare. For the bconv kernels this is their generic loops with the helpers and popcount
+ * variant they inline (3,776 bytes for bnn_bconv2d_threshold on cortex-m55); each specialised shape adds
+ * BCONV_SHAPE_BYTES.
  */
 const CODE_BYTES: Record<CKernel, number> = {
   bnn_conv2d_f32: 896,
-  bnn_pack_sign_f32: 320,
-  bnn_bconv2d_affine: 2176,
-  bnn_bconv2d_threshold: 2304,
+  bnn_conv2d_f32_3x3: 3584,
+  bnn_pack_sign_f32: 448,
+  bnn_bconv2d_affine: 4096,
+  bnn_bconv2d_threshold: 4096,
   bnn_affine_f32: 192,
   bnn_add_f32: 128,
   bnn_clip_f32: 128,
+  bnn_add_clip_f32: 288,
   bnn_sign_f32: 160,
   bnn_maxpool_f32: 704,
+  bnn_maxpool_bits: 448,
   bnn_avgpool_f32: 704,
   bnn_global_avgpool_f32: 192,
-  bnn_remap_f32: 320,
+  bnn_remap_f32: 512,
   bnn_concat_f32: 128,
+  bnn_bwconv2d_f32: 1024,
+  bnn_prelu_f32: 192,
+  bnn_softmax_f32: 1280,
 };
+
+/**
+ * Code of one shape the bconv kernels specialise (kernel-files.ts), per kernel that uses it: fixed loops plus
+ * the unrolled popcount of its full and border paths, which grows with the filter's words. Measured 1,450-1,650
+ * bytes for 3x3x16 (5 words) and 1,750-3,100 for 3x3x64 (18 words) over the eight cross targets.
+ */
+function bconvShapeBytes(p: Program, kernels: ReadonlySet<CKernel>): number {
+  const bconvKernels = (['bnn_bconv2d_affine', 'bnn_bconv2d_threshold'] as const).filter((k) => kernels.has(k)).length;
+  const perKernel = specialisedBConvShapes(p.steps).reduce((n, s) => n + 1024 + 128 * filterWords(s.c, s.kh, s.kw), 0);
+  return bconvKernels * perKernel;
+}
 
 /** <name>_run: a fixed part plus each call with its arguments (measured: 21 bytes a step on Cortex-M0, 40 on rv32imc). */
 const RUN_BYTES = 128;
@@ -58,22 +77,29 @@ const SOFT_FLOAT_BYTES = 4096;
 
 /**
  * Stack bytes per kernel: gcc -fstack-usage over the eight cross targets, rounded up. The binary convolutions
- * hold a 288-byte window buffer (BNN_WINDOW_WORDS); the largest frame measured was 576 bytes.
+ * hold a window and a mask buffer of 256 bytes each (BNN_WINDOW_WORDS); the deepest bconv chain measured was
+ * 1,192 bytes (bnn_bconv2d_affine 1,040 + an out-of-line popcount 112 on cortex-m55, the example model).
  */
 const STACK_BYTES: Record<CKernel, number> = {
   bnn_conv2d_f32: 256,
+  bnn_conv2d_f32_3x3: 512,
   bnn_pack_sign_f32: 128,
-  bnn_bconv2d_affine: 640,
-  bnn_bconv2d_threshold: 640,
+  bnn_bconv2d_affine: 1280,
+  bnn_bconv2d_threshold: 1280,
   bnn_affine_f32: 128,
   bnn_add_f32: 64,
   bnn_clip_f32: 64,
+  bnn_add_clip_f32: 128,
   bnn_sign_f32: 64,
   bnn_maxpool_f32: 256,
+  bnn_maxpool_bits: 128,
   bnn_avgpool_f32: 256,
   bnn_global_avgpool_f32: 64,
   bnn_remap_f32: 128,
   bnn_concat_f32: 64,
+  bnn_bwconv2d_f32: 256,
+  bnn_prelu_f32: 64,
+  bnn_softmax_f32: 128,
 };
 
 /** <name>_run's own frame (measured 32-40 bytes) and a soft-float routine called from a kernel. */
@@ -89,6 +115,7 @@ export function estimateFootprint(p: Program, target: Target): FootprintEstimate
   const codeBytes =
     [...kernels].reduce((n, k) => n + CODE_BYTES[k], 0) +
     RUN_BYTES + RUN_BYTES_PER_STEP * p.steps.length +
+    bconvShapeBytes(p, kernels) +
     (target.fpu ? 0 : SOFT_FLOAT_BYTES);
   const arenaBytes = 4 * arenaWords(p);
   const stackBytes = RUN_STACK_BYTES + Math.max(0, ...[...kernels].map((k) => STACK_BYTES[k]));
@@ -115,10 +142,14 @@ function geometryBytes(s: Step): number {
     case 'conv2d_f32':
     case 'bconv2d':
     case 'maxpool_f32':
+    case 'maxpool_bits':
     case 'avgpool_f32':
       return 14 * 4; // bnn_window_geom: in, out, window
+    case 'bwconv2d_f32':
+      return 14 * 4; // bnn_window_geom
     case 'pack_sign':
     case 'affine_f32':
+    case 'prelu_f32':
     case 'global_avgpool_f32':
       return 3 * 4; // bnn_shape
     case 'remap_f32':
@@ -127,7 +158,9 @@ function geometryBytes(s: Step): number {
       return 4 * s.inputs.length; // the sizes array
     case 'add_f32':
     case 'clip_f32':
+    case 'add_clip_f32':
     case 'sign_f32':
+    case 'softmax_f32':
       return 0;
   }
 }

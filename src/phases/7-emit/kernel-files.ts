@@ -4,24 +4,32 @@
  * comment and signature, so a kernel is described in exactly one place.
  */
 import { BnnError } from '../../errors.js';
+import { filterWords } from '../../lowered/kernels/bconv-layout.js';
+import type { Step } from '../../lowered/program.js';
 import type { Target } from '../../targets/target.js';
 import { render, templateExists, templateText } from './templates.js';
 
 /** Every C kernel, in the order bnn_kernels.c lists them. */
 export const C_KERNELS = [
   'bnn_conv2d_f32',
+  'bnn_conv2d_f32_3x3',
   'bnn_pack_sign_f32',
   'bnn_bconv2d_affine',
   'bnn_bconv2d_threshold',
   'bnn_affine_f32',
   'bnn_add_f32',
   'bnn_clip_f32',
+  'bnn_add_clip_f32',
   'bnn_sign_f32',
   'bnn_maxpool_f32',
+  'bnn_maxpool_bits',
   'bnn_avgpool_f32',
   'bnn_global_avgpool_f32',
   'bnn_remap_f32',
   'bnn_concat_f32',
+  'bnn_bwconv2d_f32',
+  'bnn_prelu_f32',
+  'bnn_softmax_f32',
 ] as const;
 
 export type CKernel = (typeof C_KERNELS)[number];
@@ -30,23 +38,29 @@ export type CKernel = (typeof C_KERNELS)[number];
 export const KERNEL_HEADER_TYPES = ['bnn_shape', 'bnn_window', 'bnn_window_geom', 'bnn_remap_geom'] as const;
 
 /** Static inline helpers, in dependency order; 'popcount' is the target's variant file. */
-const HELPERS = ['popcount', 'tap_range', 'bconv_mismatches'] as const;
+const HELPERS = ['popcount', 'tap_range', 'bconv_window'] as const;
 type Helper = (typeof HELPERS)[number];
 
 const NEEDS: Record<CKernel, { readonly helpers: readonly Helper[]; readonly mathH?: boolean }> = {
   bnn_conv2d_f32: { helpers: ['tap_range'] },
+  bnn_conv2d_f32_3x3: { helpers: ['tap_range'] },
   bnn_pack_sign_f32: { helpers: [] },
-  bnn_bconv2d_affine: { helpers: ['popcount', 'tap_range', 'bconv_mismatches'] },
-  bnn_bconv2d_threshold: { helpers: ['popcount', 'tap_range', 'bconv_mismatches'] },
+  bnn_bconv2d_affine: { helpers: ['popcount', 'tap_range', 'bconv_window'] },
+  bnn_bconv2d_threshold: { helpers: ['popcount', 'tap_range', 'bconv_window'] },
   bnn_affine_f32: { helpers: [] },
   bnn_add_f32: { helpers: [] },
   bnn_clip_f32: { helpers: [] },
+  bnn_add_clip_f32: { helpers: [] },
   bnn_sign_f32: { helpers: [] },
   bnn_maxpool_f32: { helpers: ['tap_range'], mathH: true },
+  bnn_maxpool_bits: { helpers: [] },
   bnn_avgpool_f32: { helpers: ['tap_range'] },
   bnn_global_avgpool_f32: { helpers: [] },
   bnn_remap_f32: { helpers: [] },
   bnn_concat_f32: { helpers: [] },
+  bnn_bwconv2d_f32: { helpers: ['tap_range'] },
+  bnn_prelu_f32: { helpers: [] },
+  bnn_softmax_f32: { helpers: [] },
 };
 
 export interface KernelFiles {
@@ -56,9 +70,40 @@ export interface KernelFiles {
 
 /**
  * The kernel header and source holding `used` (any order; duplicates ignored). `client` names who calls them,
- * for the files' opening comment (e.g. 'model.c').
+ * for the files' opening comment (e.g. 'model.c'); `bconvShapes` (from specialisedBConvShapes) are the binary
+ * convolution shapes for which the bconv kernels compile specialised loops.
  */
-export function emitKernels(used: Iterable<CKernel>, target: Target, client: string): KernelFiles {
+/** A binary convolution shape the bconv kernels specialise their loops for. */
+export interface BConvShape {
+  readonly c: number;
+  readonly kh: number;
+  readonly kw: number;
+}
+
+/**
+ * Filters longer than this many words are not gathered into a window (BNN_WINDOW_WORDS in
+ * templates/kernels/bconv_window.h) but go tap by tap, so specialising their shapes would only add code.
+ */
+const WINDOW_WORDS = 64;
+
+/** The distinct shapes of `steps`' binary convolutions that the bconv kernels specialise, in first-seen order. */
+export function specialisedBConvShapes(steps: readonly Step[]): BConvShape[] {
+  const seen = new Map<string, BConvShape>();
+  for (const s of steps) {
+    if (s.kernel !== 'bconv2d') continue;
+    const shape = { c: s.inShape[0], kh: s.window.kH, kw: s.window.kW };
+    if (filterWords(shape.c, shape.kh, shape.kw) > WINDOW_WORDS) continue;
+    seen.set(`${shape.c},${shape.kh},${shape.kw}`, shape);
+  }
+  return [...seen.values()];
+}
+
+export function emitKernels(
+  used: Iterable<CKernel>,
+  target: Target,
+  client: string,
+  bconvShapes: readonly BConvShape[] = [],
+): KernelFiles {
   const wanted = new Set(used);
   const kernels = C_KERNELS.filter((k) => wanted.has(k));
   const helpers = HELPERS.filter((h) => kernels.some((k) => NEEDS[k].helpers.includes(h)));
@@ -71,6 +116,8 @@ export function emitKernels(used: Iterable<CKernel>, target: Target, client: str
   const source = render('kernels/bnn_kernels.c.hbs', {
     ...context,
     needsMath: kernels.some((k) => NEEDS[k].mathH === true),
+    bconv: kernels.some((k) => NEEDS[k].helpers.includes('bconv_window')),
+    bconvShapes,
     helpers: helpers.map((h) => templateText(helperFile(h, target)).trimEnd()),
     kernels: sources,
   });

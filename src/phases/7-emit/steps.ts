@@ -3,7 +3,7 @@
  * call statement itself. Names: constants `<model>_<const>`, geometry `<model>_s<step>_geom`, internal buffers
  * `buf_<buffer>` (pointers into the arena), the model input and output `input` / `output`.
  */
-import type { Program, Shape3, Step, Window } from '../../lowered/program.js';
+import type { Conv2dF32, Program, Shape3, Step, Window } from '../../lowered/program.js';
 import { callStatement, commentText, floatLiteral, needsMathH } from './c-text.js';
 import type { CKernel } from './kernel-files.js';
 import { describeStep } from '../../lowered/describe.js';
@@ -49,7 +49,7 @@ export function stepC(p: Program, index: number, names: Names): StepC {
       return {
         ...base,
         ...windowGeom(step.inShape, step.outShape, step.window),
-        ...call('bnn_conv2d_f32', [`&${geom}`, b(step.input), c(step.weights), c(step.bias), b(step.output)]),
+        ...call(isStem3x3(step) ? 'bnn_conv2d_f32_3x3' : 'bnn_conv2d_f32', [`&${geom}`, b(step.input), c(step.weights), c(step.bias), b(step.output)]),
       };
     case 'pack_sign':
       return { ...base, ...shapeGeom(step.shape), ...call('bnn_pack_sign_f32', [`&${geom}`, b(step.input), b(step.output)]) };
@@ -76,6 +76,15 @@ export function stepC(p: Program, index: number, names: Names): StepC {
         needsMath: needsMathH(step.min) || needsMathH(step.max),
         ...call('bnn_clip_f32', [String(step.size), floatLiteral(step.min), floatLiteral(step.max), b(step.input), b(step.output)]),
       };
+    case 'add_clip_f32':
+      return {
+        ...base,
+        ...none,
+        needsMath: needsMathH(step.min) || needsMathH(step.max),
+        ...call('bnn_add_clip_f32', [
+          String(step.size), floatLiteral(step.min), floatLiteral(step.max), b(step.input), b(step.addend), b(step.output),
+        ]),
+      };
     case 'sign_f32':
       return { ...base, ...none, ...call('bnn_sign_f32', [String(step.size), b(step.input), b(step.output)]) };
     case 'maxpool_f32':
@@ -83,6 +92,12 @@ export function stepC(p: Program, index: number, names: Names): StepC {
         ...base,
         ...windowGeom(step.inShape, step.outShape, step.window),
         ...call('bnn_maxpool_f32', [`&${geom}`, b(step.input), b(step.output)]),
+      };
+    case 'maxpool_bits':
+      return {
+        ...base,
+        ...windowGeom(step.inShape, step.outShape, step.window),
+        ...call('bnn_maxpool_bits', [`&${geom}`, c(step.orMask), b(step.input), b(step.output)]),
       };
     case 'avgpool_f32':
       return {
@@ -114,6 +129,20 @@ export function stepC(p: Program, index: number, names: Names): StepC {
         ...call('bnn_remap_f32', [`&${geom}`, floatLiteral(step.fill), b(step.input), b(step.output)]),
       };
     }
+    case 'bwconv2d_f32':
+      return {
+        ...base,
+        ...windowGeom(step.inShape, step.outShape, step.window),
+        ...call('bnn_bwconv2d_f32', [`&${geom}`, b(step.input), c(step.weights), c(step.scale), c(step.shift), b(step.output)]),
+      };
+    case 'prelu_f32':
+      return {
+        ...base,
+        ...shapeGeom(step.shape),
+        ...call('bnn_prelu_f32', [`&${geom}`, b(step.input), c(step.slope), b(step.output)]),
+      };
+    case 'softmax_f32':
+      return { ...base, ...none, ...call('bnn_softmax_f32', [String(step.size), step.log ? '1' : '0', b(step.input), b(step.output)]) };
     case 'concat_f32': {
       const sizes = `${p.name}_s${index}_sizes`;
       const n = step.inputs.length;
@@ -127,6 +156,12 @@ export function stepC(p: Program, index: number, names: Names): StepC {
       return { ...base, declarations: [decl], identifiers: [sizes], kernel: 'bnn_concat_f32', code };
     }
   }
+}
+
+/** A 3x3, stride-1, undilated float conv over at most 3 channels (an image stem): the kernel with the filter in registers. */
+function isStem3x3(step: Conv2dF32): boolean {
+  const w = step.window;
+  return w.kH === 3 && w.kW === 3 && w.strideH === 1 && w.strideW === 1 && w.dilH === 1 && w.dilW === 1 && step.inShape[0] <= 3;
 }
 
 function kernelLabel(step: Step): string {
