@@ -17,49 +17,136 @@
 #endif
 
 /*
+ * BNN_UNROLLED(count, loop): the loop, unrolled completely where count is a compile-time constant (the bconv
+ * kernels' specialised shapes) and left rolled elsewhere, so the generic paths stay small.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BNN_UNROLLED(count, ...)                  \
+    if (__builtin_constant_p(count)) {            \
+        _Pragma("GCC unroll 64") __VA_ARGS__      \
+    } else {                                      \
+        __VA_ARGS__                               \
+    }
+#else
+#define BNN_UNROLLED(count, ...) __VA_ARGS__
+#endif
+
+/*
+ * Helpers that must be inlined into each specialised call (the point is constant shapes), which gcc declines
+ * for large or repeated functions unless told.
+ */
+#if defined(__GNUC__)
+#define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define BNN_ALWAYS_INLINE static inline
+#endif
+
+/*
+ * Binary convolution shapes of model.c, as (input channels, kernel height, kernel width): the bconv kernels
+ * compile a copy of their loops for each, with these as constants; other shapes take the generic loops.
+ */
+#define BNN_BCONV_SHAPES(X) X(16, 3, 3) X(32, 3, 3) X(64, 3, 3)
+
+/*
  * XOR-popcount of word runs in plain C (SWAR), for cores without a popcount instruction. No __builtin_popcount:
  * on Cortex-M and rv32imc gcc turns that into a call to libgcc's __popcountsi2 (20-30 instructions a word).
  * Three words at a time: a carry-save adder turns them into a "ones" word and a "twos" word with the same total
  * (popcount(x0) + popcount(x1) + popcount(x2) = popcount(ones) + 2 * popcount(twos)); both go through the first
  * two SWAR steps (per-nibble counts, at most 4), are combined as ones + 2 * twos (at most 12 per nibble, so no
- * carry crosses a nibble), and only then widened to bytes and summed by one multiply. Measured on long runs:
- * about 15 instructions a word on Cortex-M4 and rv32imc, 18 on Cortex-M0 (a word-by-word SWAR popcount: 17, 22
- * and 26; libgcc's __popcountsi2: 20, 29 and 29.5).
+ * carry crosses a nibble), widened to bytes (at most 24) and the four bytes added to the total: by USADA8 on
+ * cores with the DSP extension (one instruction), else by one multiply. The kernels call these with run lengths
+ * that are compile-time constants, so the loops unroll completely.
  */
-static inline uint32_t bnn_nibble_counts(uint32_t x)
+#if defined(__ARM_FEATURE_SIMD32)
+#include <arm_acle.h>
+#endif
+
+/*
+ * The SWAR masks, hidden from the optimiser by an empty asm: gcc then keeps each in a register, loaded once per
+ * kernel, and Arm cores fold the shift into the AND (and r, m, x, lsr #1) instead of shifting first and ANDing
+ * with an immediate.
+ */
+typedef struct {
+    uint32_t m1, m2, m4;
+} bnn_swar_masks;
+
+static inline bnn_swar_masks bnn_swar_masks_get(void)
 {
-    x = x - ((x >> 1) & 0x55555555u);
-    return (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    bnn_swar_masks m = { 0x55555555u, 0x33333333u, 0x0F0F0F0Fu };
+#if defined(__GNUC__)
+    __asm__("" : "+r"(m.m1), "+r"(m.m2), "+r"(m.m4));
+#endif
+    return m;
 }
 
-/* Total of eight nibble counts that are each at most 12: bytes first (at most 24), then the multiply adds them. */
-static inline uint32_t bnn_sum_nibbles(uint32_t x)
+static inline uint32_t bnn_nibble_counts(uint32_t x, const bnn_swar_masks *m)
 {
-    x = (x & 0x0F0F0F0Fu) + ((x >> 4) & 0x0F0F0F0Fu);
-    return (x * 0x01010101u) >> 24;
+    x = x - ((x >> 1) & m->m1);
+    return (x & m->m2) + ((x >> 2) & m->m2);
+}
+
+/* total + the sum of the four bytes of x (each at most 63). */
+static inline uint32_t bnn_add_bytes(uint32_t total, uint32_t x)
+{
+#if defined(__ARM_FEATURE_SIMD32)
+    return __usada8(x, 0u, total);
+#else
+    return total + ((x * 0x01010101u) >> 24);
+#endif
+}
+
+/* total + the sum of eight nibble counts that are each at most 12 (bytes first: at most 24). */
+static inline uint32_t bnn_add_nibbles(uint32_t total, uint32_t x, const bnn_swar_masks *m)
+{
+    return bnn_add_bytes(total, (x & m->m4) + ((x >> 4) & m->m4));
+}
+
+/* Word i of a run: a[i] ^ w[i], ANDed with mask[i] unless mask is NULL (a constant after inlining). */
+static inline uint32_t bnn_run_word(const uint32_t *a, const uint32_t *w, const uint32_t *mask, int32_t i)
+{
+    return mask != 0 ? (a[i] ^ w[i]) & mask[i] : a[i] ^ w[i];
+}
+
+/* total + the set bits of words i, i + 1 and i + 2 of a run. */
+BNN_ALWAYS_INLINE uint32_t bnn_popcount3(uint32_t total, const uint32_t *a, const uint32_t *w, const uint32_t *mask,
+                                     int32_t i, const bnn_swar_masks *m)
+{
+    const uint32_t x0 = bnn_run_word(a, w, mask, i);
+    const uint32_t x1 = bnn_run_word(a, w, mask, i + 1);
+    const uint32_t x2 = bnn_run_word(a, w, mask, i + 2);
+    const uint32_t x01 = x0 ^ x1;
+    const uint32_t ones = x01 ^ x2;
+    const uint32_t twos = (x0 & x1) | (x01 & x2);
+    return bnn_add_nibbles(total, bnn_nibble_counts(ones, m) + (bnn_nibble_counts(twos, m) << 1), m);
+}
+
+/* Number of set bits of the n (>= 0) words of a run. */
+BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w, const uint32_t *mask, int32_t n)
+{
+    const bnn_swar_masks m = bnn_swar_masks_get();
+    uint32_t total = 0;
+    int32_t i = 0;
+    BNN_UNROLLED(n, for (; i + 3 <= n; i += 3) { total = bnn_popcount3(total, a, w, mask, i, &m); })
+    if (i + 2 == n) {
+        const uint32_t x0 = bnn_run_word(a, w, mask, i);
+        const uint32_t x1 = bnn_run_word(a, w, mask, i + 1);
+        total = bnn_add_nibbles(total, bnn_nibble_counts(x0 ^ x1, &m) + (bnn_nibble_counts(x0 & x1, &m) << 1), &m);
+    } else if (i + 1 == n) {
+        total = bnn_add_nibbles(total, bnn_nibble_counts(bnn_run_word(a, w, mask, i), &m), &m);
+    }
+    return total;
 }
 
 /** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
 static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
 {
-    uint32_t total = 0;
-    for (; n >= 3; n -= 3, a += 3, w += 3) {
-        const uint32_t x0 = a[0] ^ w[0];
-        const uint32_t x1 = a[1] ^ w[1];
-        const uint32_t x2 = a[2] ^ w[2];
-        const uint32_t x01 = x0 ^ x1;
-        const uint32_t ones = x01 ^ x2;
-        const uint32_t twos = (x0 & x1) | (x01 & x2);
-        total += bnn_sum_nibbles(bnn_nibble_counts(ones) + (bnn_nibble_counts(twos) << 1));
-    }
-    if (n > 0) {
-        uint32_t x = bnn_nibble_counts(a[0] ^ w[0]);
-        if (n > 1) {
-            x += bnn_nibble_counts(a[1] ^ w[1]);
-        }
-        total += bnn_sum_nibbles(x);
-    }
-    return total;
+    return bnn_popcount_run(a, w, 0, n);
+}
+
+/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
+static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
+{
+    return bnn_popcount_run(a, w, m, n);
 }
 
 /*
@@ -101,59 +188,169 @@ static inline void bnn_taps_col(const bnn_window_geom *g, int32_t ox, bnn_taps *
 }
 
 /*
- * Binary dot of one output channel at one window position: the number of sign mismatches summed over the words
- * of every in-bounds tap (tail bits past the channel count are 0 in both operands, so they never mismatch).
- * The caller turns it into dot = taps*C - 2*mismatches; padded taps are absent, i.e. contribute 0.
- * Without column dilation the in-bounds taps of one kernel row are adjacent pixels, so their words form one run
- * in the input and in the weights alike: one bnn_xor_popcount call per kernel row lets the target's popcount
- * variant amortise its work over (kx1 - kx0) * ceil(C/32) words instead of one tap's words.
+ * Binary convolution windows as bit strings (docs/numerics.md): a filter is its receptive field's bits, tap-major
+ * and channel-minor (bit (ky*kw + kx)*C + c), in ceil(kh*kw*C/32) words; bits past kh*kw*C are 0. Per output
+ * pixel the kernels gather the input window into the same string once, for all output channels, so each output
+ * channel's mismatches are one XOR-popcount run over the filter's words. Padded taps gather as 0 bits; at such a
+ * pixel a mask string (1 = in bounds) removes them, so they contribute exactly 0 to the dot.
  */
-static inline int32_t bnn_bconv_mismatches(const bnn_window_geom *g, const uint32_t *input, const uint32_t *w_oc,
-                                           const bnn_taps *t)
+
+/*
+ * Capacity of the window and mask buffers: 64 words (2 x 256 bytes of stack) hold a 3x3 window of 227 channels.
+ * src/phases/7-emit/kernel-files.ts (WINDOW_WORDS) specialises only shapes that fit.
+ */
+#define BNN_WINDOW_WORDS 64
+
+/** Appends bit runs to consecutive words; `acc` holds the `fill` (0..31) bits not yet stored. */
+typedef struct {
+    uint32_t *out;
+    uint32_t acc;
+    int32_t fill;
+} bnn_bit_writer;
+
+/** Appends the n (1..32) low bits of v; bits of v above n must be 0. */
+static inline void bnn_bits_put(bnn_bit_writer *s, uint32_t v, int32_t n)
 {
-    const int32_t nw = (g->in.c + 31) / 32;
+    s->acc |= v << s->fill;
+    s->fill += n;
+    if (s->fill >= 32) {
+        *s->out++ = s->acc;
+        s->fill -= 32;
+        s->acc = s->fill > 0 ? v >> (n - s->fill) : 0u;
+    }
+}
+
+/** Stores the last, partial word (its unused high bits 0). */
+static inline void bnn_bits_flush(bnn_bit_writer *s)
+{
+    if (s->fill > 0) {
+        *s->out = s->acc;
+    }
+}
+
+/** Low n (1..32) bits set. */
+static inline uint32_t bnn_low_bits(int32_t n)
+{
+    return n >= 32 ? 0xFFFFFFFFu : ((uint32_t)1 << n) - 1u;
+}
+
+/** Words of a filter's bit string for c input channels and a kh x kw kernel. */
+static inline int32_t bnn_filter_words(int32_t c, int32_t kh, int32_t kw)
+{
+    return (kh * kw * c + 31) / 32;
+}
+
+/** Appends the c bits of the pixel at a (ceil(c/32) words, tail bits 0). */
+static inline void bnn_bits_put_pixel(bnn_bit_writer *s, const uint32_t *a, int32_t c)
+{
+    const int32_t nw = (c + 31) / 32;
+    BNN_UNROLLED(nw, for (int32_t j = 0; j < nw; ++j) {
+        const int32_t n = j < nw - 1 ? 32 : c - 32 * (nw - 1);
+        if (s->fill == 0 && n == 32) {
+            *s->out++ = a[j];
+        } else {
+            bnn_bits_put(s, a[j], n);
+        }
+    })
+}
+
+/** Appends c bits, all equal to `bit` (0 or 1). */
+static inline void bnn_bits_put_run(bnn_bit_writer *s, uint32_t bit, int32_t c)
+{
+    const int32_t nw = (c + 31) / 32;
+    for (int32_t j = 0; j < nw; ++j) {
+        const int32_t n = j < nw - 1 ? 32 : c - 32 * (nw - 1);
+        bnn_bits_put(s, bit * bnn_low_bits(n), n);
+    }
+}
+
+/*
+ * Gathers the window whose taps are all in bounds into `window` (bnn_filter_words words). c, kh and kw are the
+ * geometry's; the kernels pass them as compile-time constants for the shapes the program uses, so these loops
+ * unroll into straight loads, shifts and stores.
+ */
+static inline void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                         uint32_t *window, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t nw = (c + 31) / 32;
+    bnn_bit_writer wb = { window, 0u, 0 };
+    int32_t ky = 0;
+    int32_t kx = 0;
+    /* One loop over the taps (counters, not k / kw: Cortex-M0 has no divide), so one pragma unrolls all of it. */
+    BNN_UNROLLED(kh * kw, for (int32_t k = 0; k < kh * kw; ++k) {
+        const int32_t pixel = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0 + kx * g->win.dil_w;
+        bnn_bits_put_pixel(&wb, input + pixel * nw, c);
+        if (++kx == kw) {
+            kx = 0;
+            ++ky;
+        }
+    })
+    bnn_bits_flush(&wb);
+}
+
+/*
+ * Gathers a window with padded taps: their bits are 0 in `window`, and `mask` has 1 exactly at the in-bounds
+ * bits, so a filter's mismatches are popcount((window ^ filter) & mask).
+ */
+static inline void bnn_bconv_gather_border(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                           uint32_t *window, uint32_t *mask, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t nw = (c + 31) / 32;
+    bnn_bit_writer wb = { window, 0u, 0 };
+    bnn_bit_writer mb = { mask, 0u, 0 };
+    for (int32_t ky = 0; ky < kh; ++ky) {
+        const int row_in = ky >= t->ky0 && ky < t->ky1;
+        const int32_t row = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0;
+        for (int32_t kx = 0; kx < kw; ++kx) {
+            const int in = row_in && kx >= t->kx0 && kx < t->kx1;
+            if (in) {
+                bnn_bits_put_pixel(&wb, input + (row + kx * g->win.dil_w) * nw, c);
+            } else {
+                bnn_bits_put_run(&wb, 0u, c);
+            }
+            bnn_bits_put_run(&mb, in ? 1u : 0u, c);
+        }
+    }
+    bnn_bits_flush(&wb);
+    bnn_bits_flush(&mb);
+}
+
+/** Bits [pos, pos + n) of the bit string w (n in 1..32, the string at least pos + n bits long), low-aligned. */
+static inline uint32_t bnn_bits_get(const uint32_t *w, int32_t pos, int32_t n)
+{
+    const int32_t q = pos / 32;
+    const int32_t r = pos % 32;
+    uint32_t v = w[q] >> r;
+    if (r > 0 && r + n > 32) {
+        v |= w[q + 1] << (32 - r);
+    }
+    return v & bnn_low_bits(n);
+}
+
+/**
+ * Mismatches of one filter at one pixel, tap by tap, for windows larger than BNN_WINDOW_WORDS: each in-bounds
+ * tap's words are XORed with the filter's bits of that tap, cut out of its string.
+ */
+static inline int32_t bnn_bconv_mismatches_by_tap(const bnn_window_geom *g, const uint32_t *input,
+                                                  const uint32_t *w_oc, const bnn_taps *t)
+{
+    const int32_t c = g->in.c;
+    const int32_t nw = (c + 31) / 32;
+    uint32_t x[1];
     uint32_t mismatches = 0;
     for (int32_t ky = t->ky0; ky < t->ky1; ++ky) {
         const int32_t row = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0;
-        const uint32_t *w_row = w_oc + ky * g->win.kw * nw;
-        if (g->win.dil_w == 1) {
-            mismatches += bnn_xor_popcount(input + (row + t->kx0) * nw, w_row + t->kx0 * nw, (t->kx1 - t->kx0) * nw);
-        } else {
-            for (int32_t kx = t->kx0; kx < t->kx1; ++kx) {
-                mismatches += bnn_xor_popcount(input + (row + kx * g->win.dil_w) * nw, w_row + kx * nw, nw);
+        for (int32_t kx = t->kx0; kx < t->kx1; ++kx) {
+            const uint32_t *a = input + (row + kx * g->win.dil_w) * nw;
+            const int32_t pos = (ky * g->win.kw + kx) * c;
+            for (int32_t j = 0; j < nw; ++j) {
+                const int32_t n = j < nw - 1 ? 32 : c - 32 * j;
+                x[0] = bnn_bits_get(w_oc, pos + 32 * j, n);
+                mismatches += bnn_xor_popcount(a + j, x, 1);
             }
         }
     }
     return (int32_t)mismatches;
-}
-
-/* Capacity of the per-call window buffer: 72 words (288 bytes of stack) hold a 3x3 window of 256 channels. */
-#define BNN_WINDOW_WORDS 72
-
-/*
- * When every tap of the window is in bounds and its kh*kw*ceil(C/32) words fit BNN_WINDOW_WORDS, copies them to
- * `buf` in the weights' [kh][kw][word] order and returns 1: each output channel's mismatches are then a single
- * bnn_xor_popcount run over the whole window, the copy being shared by all output channels. Otherwise (padding
- * taps, large windows) returns 0 and copies nothing; bnn_bconv_mismatches handles those positions.
- */
-static inline int bnn_gather_window(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
-                                    uint32_t *buf)
-{
-    const int32_t nw = (g->in.c + 31) / 32;
-    if (t->ky1 - t->ky0 != g->win.kh || t->kx1 - t->kx0 != g->win.kw ||
-        g->win.kh * g->win.kw * nw > BNN_WINDOW_WORDS) {
-        return 0;
-    }
-    for (int32_t ky = 0; ky < g->win.kh; ++ky) {
-        const int32_t row = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0;
-        for (int32_t kx = 0; kx < g->win.kw; ++kx) {
-            const uint32_t *a = input + (row + kx * g->win.dil_w) * nw;
-            for (int32_t j = 0; j < nw; ++j) {
-                *buf++ = a[j];
-            }
-        }
-    }
-    return 1;
 }
 
 /**
@@ -191,6 +388,165 @@ void bnn_conv2d_f32(const bnn_window_geom *g, const float *input, const float *w
     }
 }
 
+/* One input channel of a 3x3 window inside the input: acc += k*x over the rows and columns in order. */
+static inline float bnn_conv3x3_channel(float acc, const float *p, int32_t iw, float k0, float k1, float k2, float k3,
+                                        float k4, float k5, float k6, float k7, float k8)
+{
+    const float *r1 = p + iw;
+    const float *r2 = r1 + iw;
+    acc += k0 * p[0];
+    acc += k1 * p[1];
+    acc += k2 * p[2];
+    acc += k3 * r1[0];
+    acc += k4 * r1[1];
+    acc += k5 * r1[2];
+    acc += k6 * r2[0];
+    acc += k7 * r2[1];
+    acc += k8 * r2[2];
+    return acc;
+}
+
+/*
+ * n consecutive outputs whose windows lie inside the input; p is the first window's top-left input value. The
+ * filter of one output channel (ic * 9 <= 27 floats) is held in locals, hence in registers on an FPU core (32
+ * single-precision registers on Cortex-M4F); the channels a smaller ic lacks read channel 0's weights, unused.
+ */
+static inline void bnn_conv3x3_interior(const float *p, int32_t n, int32_t iw, int32_t plane, const float *w, float bias,
+                                        float *out, const int32_t ic)
+{
+    const float a0 = w[0], a1 = w[1], a2 = w[2], a3 = w[3], a4 = w[4], a5 = w[5], a6 = w[6], a7 = w[7], a8 = w[8];
+    const float *wb = w + (ic > 1 ? 9 : 0);
+    const float b0 = wb[0], b1 = wb[1], b2 = wb[2], b3 = wb[3], b4 = wb[4], b5 = wb[5], b6 = wb[6], b7 = wb[7], b8 = wb[8];
+    const float *wc = w + (ic > 2 ? 18 : 0);
+    const float c0 = wc[0], c1 = wc[1], c2 = wc[2], c3 = wc[3], c4 = wc[4], c5 = wc[5], c6 = wc[6], c7 = wc[7], c8 = wc[8];
+    for (int32_t i = 0; i < n; ++i) {
+        float acc = bnn_conv3x3_channel(bias, p + i, iw, a0, a1, a2, a3, a4, a5, a6, a7, a8);
+        if (ic > 1) {
+            acc = bnn_conv3x3_channel(acc, p + plane + i, iw, b0, b1, b2, b3, b4, b5, b6, b7, b8);
+        }
+        if (ic > 2) {
+            acc = bnn_conv3x3_channel(acc, p + 2 * plane + i, iw, c0, c1, c2, c3, c4, c5, c6, c7, c8);
+        }
+        out[i] = acc;
+    }
+}
+
+/*
+ * One output whose window reaches into the padding: the in-bounds taps of t, in (ic, ky, kx) order, with the
+ * column ranges that padding 1 gives unrolled.
+ */
+static float bnn_conv3x3_taps(const bnn_window_geom *g, const bnn_taps *t, const float *input, const float *w, float acc)
+{
+    const int32_t iw = g->in.w;
+    const int32_t plane = g->in.h * iw;
+    /* The column ranges of a 3-wide window with padding 1: all three, or the left or right one cut off. */
+    const int32_t full = t->kx0 == 0 && t->kx1 == 3;
+    const int32_t left = t->kx0 == 1 && t->kx1 == 3;
+    const int32_t right = t->kx0 == 0 && t->kx1 == 2;
+    for (int32_t ic = 0; ic < g->in.c; ++ic) {
+        for (int32_t ky = t->ky0; ky < t->ky1; ++ky) {
+            const float *row = input + ic * plane + (t->iy0 + ky) * iw;
+            const float *w_row = w + ic * 9 + ky * 3;
+            const int32_t x = t->ix0;
+            if (full) {
+                acc += w_row[0] * row[x];
+                acc += w_row[1] * row[x + 1];
+                acc += w_row[2] * row[x + 2];
+            } else if (left) {
+                acc += w_row[1] * row[x + 1];
+                acc += w_row[2] * row[x + 2];
+            } else if (right) {
+                acc += w_row[0] * row[x];
+                acc += w_row[1] * row[x + 1];
+            } else {
+                for (int32_t kx = t->kx0; kx < t->kx1; ++kx) {
+                    acc += w_row[kx] * row[x + kx];
+                }
+            }
+        }
+    }
+    return acc;
+}
+
+/* Outputs [ox0, ox1) of row t->iy0 whose windows reach into the left or right padding. */
+static void bnn_conv3x3_edge(const bnn_window_geom *g, bnn_taps *t, int32_t ox0, int32_t ox1, const float *input,
+                             const float *w, float bias, float *out)
+{
+    for (int32_t ox = ox0; ox < ox1; ++ox) {
+        bnn_taps_col(g, ox, t);
+        *out++ = bnn_conv3x3_taps(g, t, input, w, bias);
+    }
+}
+
+/* Outputs [x0, x1) of a row whose windows reach into the top or bottom padding only: all three columns in bounds. */
+static void bnn_conv3x3_edge_row(const bnn_window_geom *g, bnn_taps *t, int32_t x0, int32_t x1, const float *input,
+                                 const float *w, float bias, float *out)
+{
+    t->kx0 = 0;
+    t->kx1 = 3;
+    for (int32_t ox = x0; ox < x1; ++ox) {
+        t->ix0 = ox - g->win.pad_left;
+        *out++ = bnn_conv3x3_taps(g, t, input, w, bias);
+    }
+}
+
+/**
+ * Float 3x3 convolution, stride 1, no dilation, at most 3 input channels (an image stem): the same arithmetic as
+ * bnn_conv2d_f32 (bias, then w*x over ic, kh, kw in that order, each product and sum rounded to float, padded
+ * taps skipped). Outputs whose window lies inside the input run a loop with the filter in registers and no tap
+ * bookkeeping; the border outputs take the general path. Weights [oc][ic][3][3], tensors CHW.
+ */
+void bnn_conv2d_f32_3x3(const bnn_window_geom *g, const float *input, const float *weights, const float *bias,
+                        float *output)
+{
+    const int32_t oh = g->out.h, ow = g->out.w, iw = g->in.w, plane = g->in.h * g->in.w, ic = g->in.c;
+    /* Interior outputs: rows [y0, y1) and columns [x0, x1), where the window's 3 rows and columns are inside. */
+    const int32_t y0 = g->win.pad_top < oh ? g->win.pad_top : oh;
+    const int32_t y1 = g->in.h - 2 + g->win.pad_top < y0 ? y0 : (g->in.h - 2 + g->win.pad_top < oh ? g->in.h - 2 + g->win.pad_top : oh);
+    const int32_t x0 = g->win.pad_left < ow ? g->win.pad_left : ow;
+    const int32_t x1 = iw - 2 + g->win.pad_left < x0 ? x0 : (iw - 2 + g->win.pad_left < ow ? iw - 2 + g->win.pad_left : ow);
+    float *out = output;
+    for (int32_t oc = 0; oc < g->out.c; ++oc) {
+        const float *w = weights + oc * ic * 9;
+        for (int32_t oy = 0; oy < oh; ++oy) {
+            bnn_taps t;
+            bnn_taps_row(g, oy, &t);
+            bnn_conv3x3_edge(g, &t, 0, x0, input, w, bias[oc], out);
+            if (oy < y0 || oy >= y1) {
+                bnn_conv3x3_edge_row(g, &t, x0, x1, input, w, bias[oc], out + x0);
+                bnn_conv3x3_edge(g, &t, x1, ow, input, w, bias[oc], out + x1);
+                out += ow;
+                continue;
+            }
+            const float *p = input + t.iy0 * iw + (x0 - g->win.pad_left);
+            if (ic == 1) {
+                bnn_conv3x3_interior(p, x1 - x0, iw, plane, w, bias[oc], out + x0, 1);
+            } else if (ic == 2) {
+                bnn_conv3x3_interior(p, x1 - x0, iw, plane, w, bias[oc], out + x0, 2);
+            } else {
+                bnn_conv3x3_interior(p, x1 - x0, iw, plane, w, bias[oc], out + x0, 3);
+            }
+            bnn_conv3x3_edge(g, &t, x1, ow, input, w, bias[oc], out + x1);
+            out += ow;
+        }
+    }
+}
+
+/*
+ * All ones when the float with bits u is < 0, else 0, computed on the bits (no float compare, which is a library
+ * call on cores without an FPU): x < 0 exactly when u lies in 0x80000001..0xFF800000 (negative, not -0, not a
+ * NaN). Both (u - 0xFF800001) and (0x80000000 - u) have their top bit set exactly in that range.
+ */
+static inline uint32_t bnn_negative_mask(float x)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.f = x;
+    return (uint32_t)((int32_t)((v.u - 0xFF800001u) & (0x80000000u - v.u)) >> 31);
+}
+
 /**
  * Binarize floats (CHW) into packed signs (HWC, ceil(C/32) words per pixel): bit (c % 32) of word c/32 is 1 iff
  * x < 0, so 0, -0 and NaN give bit 0 (+1). Tail bits past C are 0.
@@ -199,18 +555,74 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
 {
     const int32_t plane = s->h * s->w;
     const int32_t nw = (s->c + 31) / 32;
-    uint32_t *out = output;
-    for (int32_t p = 0; p < plane; ++p) {
-        for (int32_t j = 0; j < nw; ++j) {
-            const int32_t c0 = j * 32;
-            const int32_t c1 = c0 + 32 < s->c ? c0 + 32 : s->c;
+    for (int32_t j = 0; j < nw; ++j) {
+        const int32_t c0 = j * 32;
+        const int32_t n = s->c - c0 < 32 ? s->c - c0 : 32;
+        const float *last = input + (c0 + n - 1) * plane;
+        uint32_t *out = output + j;
+        for (int32_t p = 0; p < plane; ++p) {
+            /* From the word's last channel down, shifting left: channel c lands on bit c - c0. */
+            const float *x = last + p;
             uint32_t word = 0;
-            for (int32_t c = c0; c < c1; ++c) {
-                if (input[c * plane + p] < 0.0f) {
-                    word |= (uint32_t)1 << (c - c0);
-                }
+            int32_t k = n;
+            for (; k & 3; --k) {
+                word = (word << 1) - bnn_negative_mask(*x);
+                x -= plane;
             }
-            *out++ = word;
+            for (; k > 0; k -= 4) {
+                word = (word << 1) - bnn_negative_mask(x[0]);
+                word = (word << 1) - bnn_negative_mask(x[-plane]);
+                word = (word << 1) - bnn_negative_mask(x[-2 * plane]);
+                word = (word << 1) - bnn_negative_mask(x[-3 * plane]);
+                x -= 4 * plane;
+            }
+            *out = word;
+            out += nw;
+        }
+    }
+}
+
+/*
+ * bnn_bconv2d_affine for c input channels and a kh x kw kernel: compile-time constants in the specialised calls
+ * below, so the gathers and each filter's XOR-popcount run unroll.
+ */
+BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
+                                               const uint32_t *weights, const float *scale, const float *shift,
+                                               float *output, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t fw = bnn_filter_words(c, kh, kw);
+    const int32_t plane = g->out.h * g->out.w;
+    const uint32_t *const w_end = weights + g->out.c * fw;
+    uint32_t window[BNN_WINDOW_WORDS];
+    uint32_t mask[BNN_WINDOW_WORDS];
+    for (int32_t oy = 0; oy < g->out.h; ++oy) {
+        bnn_taps t;
+        bnn_taps_row(g, oy, &t);
+        for (int32_t ox = 0; ox < g->out.w; ++ox) {
+            bnn_taps_col(g, ox, &t);
+            const uint32_t *w_oc = weights;
+            float *out = output + oy * g->out.w + ox;
+            if (t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS) {
+                const int32_t bits = kh * kw * c;
+                const float *sc = scale;
+                const float *sh = shift;
+                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+                for (; w_oc != w_end; w_oc += fw, out += plane) {
+                    const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
+                    *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
+                }
+                continue;
+            }
+            const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+            const int gathered = fw <= BNN_WINDOW_WORDS;
+            if (gathered) {
+                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+            }
+            for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
+                const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
+                                                    : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
+                *out = (float)(bits - 2 * mismatches) * scale[oc] + shift[oc];
+            }
         }
     }
 }
@@ -218,31 +630,19 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
 /**
  * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
  * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][kh][kw][ceil(C/32)], output CHW.
+ * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
  */
 void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
                         const float *shift, float *output)
 {
-    const int32_t w_per_oc = g->win.kh * g->win.kw * ((g->in.c + 31) / 32);
-    const int32_t plane = g->out.h * g->out.w;
-    uint32_t window[BNN_WINDOW_WORDS];
-    for (int32_t oy = 0; oy < g->out.h; ++oy) {
-        bnn_taps t;
-        bnn_taps_row(g, oy, &t);
-        for (int32_t ox = 0; ox < g->out.w; ++ox) {
-            bnn_taps_col(g, ox, &t);
-            const int32_t real_bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * g->in.c;
-            const int gathered = bnn_gather_window(g, input, &t, window);
-            float *out = output + oy * g->out.w + ox;
-            for (int32_t oc = 0; oc < g->out.c; ++oc) {
-                const uint32_t *w_oc = weights + oc * w_per_oc;
-                const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount(window, w_oc, w_per_oc)
-                                                    : bnn_bconv_mismatches(g, input, w_oc, &t);
-                const int32_t dot = real_bits - 2 * mismatches;
-                out[oc * plane] = (float)dot * scale[oc] + shift[oc];
-            }
-        }
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                           \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                           \
+        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_));    \
+        return;                                                                               \
     }
+    BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
+#undef BNN_AFFINE_SHAPE
+    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw);
 }
 
 /** Per-channel affine map: out[c][i] = in[c][i] * scale[c] + shift[c] (product rounded, then sum). */
@@ -255,14 +655,6 @@ void bnn_affine_f32(const bnn_shape *s, const float *input, const float *scale, 
         for (int32_t i = c * plane; i < (c + 1) * plane; ++i) {
             output[i] = input[i] * k + b;
         }
-    }
-}
-
-/** Elementwise sum of two float tensors of `size` values. */
-void bnn_add_f32(int32_t size, const float *a, const float *b, float *output)
-{
-    for (int32_t i = 0; i < size; ++i) {
-        output[i] = a[i] + b[i];
     }
 }
 
@@ -279,6 +671,73 @@ void bnn_clip_f32(int32_t size, float lo, float hi, const float *input, float *o
         }
         output[i] = v;
     }
+}
+
+/*
+ * Without an FPU a float compare is a library call (two per element here, as costly as the add). There the clip
+ * compares the floats' bits instead, the same predicates: BNN_ADD_CLIP_INTEGER_COMPARE selects it (1) or not (0).
+ */
+#ifndef BNN_ADD_CLIP_INTEGER_COMPARE
+#if defined(__SOFTFP__) || (defined(__riscv) && !defined(__riscv_flen))
+#define BNN_ADD_CLIP_INTEGER_COMPARE 1
+#else
+#define BNN_ADD_CLIP_INTEGER_COMPARE 0
+#endif
+#endif
+
+#if BNN_ADD_CLIP_INTEGER_COMPARE
+typedef union {
+    float f;
+    uint32_t u;
+} bnn_add_clip_bits;
+
+/* Float bits -> an unsigned key in the floats' order: -inf 0x007FFFFF, -0 0x7FFFFFFF, +0 0x80000000, +inf
+ * 0xFF800000; NaNs fall outside [-inf, +inf]. */
+static inline uint32_t bnn_add_clip_key(uint32_t u)
+{
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+#endif
+
+/**
+ * Residual epilogue in one pass: out[i] = clip(a[i] + b[i]) to [lo, hi], the sum rounded to float, then the two
+ * comparisons of bnn_clip_f32 (NaN passes through, -0 stays -0). Element i of a and b is read before element i
+ * of output is written, so output may be a or b itself (in place); it never overlaps them otherwise.
+ */
+void bnn_add_clip_f32(int32_t size, float lo, float hi, const float *a, const float *b, float *output)
+{
+#if BNN_ADD_CLIP_INTEGER_COMPARE
+    /* v < lo  <=>  key(-inf) <= key(v) < key(lo), and v > hi  <=>  key(hi) < key(v) <= key(+inf), where a zero
+     * bound takes the key of the zero that makes -0 and +0 compare equal; NaNs are outside both ranges. */
+    const uint32_t ninf = 0x007FFFFFu, pinf = 0xFF800000u;
+    bnn_add_clip_bits l, h;
+    l.f = lo;
+    h.f = hi;
+    const uint32_t klo = (l.u << 1) == 0 ? 0x7FFFFFFFu : bnn_add_clip_key(l.u);
+    const uint32_t khi = (h.u << 1) == 0 ? 0x80000000u : bnn_add_clip_key(h.u);
+    for (int32_t i = 0; i < size; ++i) {
+        bnn_add_clip_bits v;
+        v.f = a[i] + b[i];
+        if (bnn_add_clip_key(v.u) - ninf < klo - ninf) {
+            v.u = l.u;
+        }
+        if (bnn_add_clip_key(v.u) - khi - 1u < pinf - khi) {
+            v.u = h.u;
+        }
+        output[i] = v.f;
+    }
+#else
+    for (int32_t i = 0; i < size; ++i) {
+        float v = a[i] + b[i];
+        if (v < lo) {
+            v = lo;
+        }
+        if (v > hi) {
+            v = hi;
+        }
+        output[i] = v;
+    }
+#endif
 }
 
 /**
@@ -310,21 +769,53 @@ void bnn_avgpool_f32(const bnn_window_geom *g, int32_t count_include_pad, const 
     }
 }
 
+/* Output columns [*lo, *hi) whose source column x*step + start lies in [0, size). */
+static inline void bnn_remap_inside(int32_t n, int32_t start, int32_t step, int32_t size, int32_t *lo, int32_t *hi)
+{
+    int32_t a = 0;
+    int32_t b = n;
+    while (a < n && a * step + start < 0) {
+        ++a;
+    }
+    while (b > a && (b - 1) * step + start >= size) {
+        --b;
+    }
+    *lo = a;
+    *hi = b;
+}
+
 /**
  * Strided copy with constant fill: out[c][y][x] = in[c*step[0] + start[0]][y*step[1] + start[1]][x*step[2] +
  * start[2]] when that index lies inside the input, else fill (Slice, Pad, option-A shortcuts). Tensors CHW.
  */
 void bnn_remap_f32(const bnn_remap_geom *g, float fill, const float *input, float *output)
 {
+    int32_t x0, x1;
+    bnn_remap_inside(g->out.w, g->start[2], g->step[2], g->in.w, &x0, &x1);
     float *out = output;
     for (int32_t c = 0; c < g->out.c; ++c) {
         const int32_t ic = c * g->step[0] + g->start[0];
         for (int32_t y = 0; y < g->out.h; ++y) {
             const int32_t iy = y * g->step[1] + g->start[1];
-            const int32_t row_inside = ic >= 0 && ic < g->in.c && iy >= 0 && iy < g->in.h;
-            for (int32_t x = 0; x < g->out.w; ++x) {
-                const int32_t ix = x * g->step[2] + g->start[2];
-                *out++ = row_inside && ix >= 0 && ix < g->in.w ? input[(ic * g->in.h + iy) * g->in.w + ix] : fill;
+            if (ic < 0 || ic >= g->in.c || iy < 0 || iy >= g->in.h) {
+                for (int32_t x = 0; x < g->out.w; ++x) {
+                    *out++ = fill;
+                }
+                continue;
+            }
+            int32_t x = 0;
+            for (; x < x0; ++x) {
+                *out++ = fill;
+            }
+            if (x0 < x1) {
+                const float *src = input + (ic * g->in.h + iy) * g->in.w + x0 * g->step[2] + g->start[2];
+                for (; x < x1; ++x) {
+                    *out++ = *src;
+                    src += g->step[2];
+                }
+            }
+            for (; x < g->out.w; ++x) {
+                *out++ = fill;
             }
         }
     }

@@ -3,7 +3,7 @@
  * Tensors are CHW float32 or packed signs (HWC, ceil(C/32) uint32 words per pixel, bit 1 = -1, tail bits 0).
  * Every kernel is C99: no allocation, no library calls, float arithmetic exactly as written (build with
  * -ffp-contract=off); only the popcount variant (swar) may use the target's intrinsics or one inline
- * instruction. Outputs never overlap inputs.
+ * instruction. Outputs never overlap inputs, except that bnn_add_clip_f32 may write over an operand.
  */
 #ifndef BNN_KERNELS_H
 #define BNN_KERNELS_H
@@ -50,6 +50,15 @@ void bnn_conv2d_f32(const bnn_window_geom *g, const float *input, const float *w
                     float *output);
 
 /**
+ * Float 3x3 convolution, stride 1, no dilation, at most 3 input channels (an image stem): the same arithmetic as
+ * bnn_conv2d_f32 (bias, then w*x over ic, kh, kw in that order, each product and sum rounded to float, padded
+ * taps skipped). Outputs whose window lies inside the input run a loop with the filter in registers and no tap
+ * bookkeeping; the border outputs take the general path. Weights [oc][ic][3][3], tensors CHW.
+ */
+void bnn_conv2d_f32_3x3(const bnn_window_geom *g, const float *input, const float *weights, const float *bias,
+                        float *output);
+
+/**
  * Binarize floats (CHW) into packed signs (HWC, ceil(C/32) words per pixel): bit (c % 32) of word c/32 is 1 iff
  * x < 0, so 0, -0 and NaN give bit 0 (+1). Tail bits past C are 0.
  */
@@ -58,7 +67,7 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
 /**
  * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
  * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][kh][kw][ceil(C/32)], output CHW.
+ * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
  */
 void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
                         const float *shift, float *output);
@@ -66,11 +75,15 @@ void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const u
 /** Per-channel affine map: out[c][i] = in[c][i] * scale[c] + shift[c] (product rounded, then sum). */
 void bnn_affine_f32(const bnn_shape *s, const float *input, const float *scale, const float *shift, float *output);
 
-/** Elementwise sum of two float tensors of `size` values. */
-void bnn_add_f32(int32_t size, const float *a, const float *b, float *output);
-
 /** Clamp to [lo, hi] with two comparisons: NaN passes through, -0 stays -0 (Relu is lo = 0, hi = +inf). */
 void bnn_clip_f32(int32_t size, float lo, float hi, const float *input, float *output);
+
+/**
+ * Residual epilogue in one pass: out[i] = clip(a[i] + b[i]) to [lo, hi], the sum rounded to float, then the two
+ * comparisons of bnn_clip_f32 (NaN passes through, -0 stays -0). Element i of a and b is read before element i
+ * of output is written, so output may be a or b itself (in place); it never overlaps them otherwise.
+ */
+void bnn_add_clip_f32(int32_t size, float lo, float hi, const float *a, const float *b, float *output);
 
 /**
  * Average pool: sum of the in-bounds taps from 0 in (kh, kw) order, then one division by kh*kw

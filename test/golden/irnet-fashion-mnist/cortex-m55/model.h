@@ -25,7 +25,7 @@ extern "C" {
 #define MODEL_OUTPUT_SHAPE { 1, 10 }
 
 /** Bytes of the static activation arena in model.c (zero-initialised RAM; weights stay in flash). */
-#define MODEL_ARENA_BYTES 150528
+#define MODEL_ARENA_BYTES 103488
 
 /** Return codes of model_run. */
 #define MODEL_OK 0

@@ -3,7 +3,7 @@
  * Tensors are CHW float32 or packed signs (HWC, ceil(C/32) uint32 words per pixel, bit 1 = -1, tail bits 0).
  * Every kernel is C99: no allocation, no library calls, float arithmetic exactly as written (build with
  * -ffp-contract=off); only the popcount variant (mve) may use the target's intrinsics or one inline
- * instruction. Outputs never overlap inputs.
+ * instruction. Outputs never overlap inputs, except that bnn_add_clip_f32 may write over an operand.
  */
 #ifndef BNN_KERNELS_H
 #define BNN_KERNELS_H
@@ -51,7 +51,7 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
 /**
  * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
  * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][kh][kw][ceil(C/32)], output CHW.
+ * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
  */
 void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
                         const float *shift, float *output);

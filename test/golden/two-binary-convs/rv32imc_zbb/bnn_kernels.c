@@ -17,9 +17,41 @@
 #endif
 
 /*
+ * BNN_UNROLLED(count, loop): the loop, unrolled completely where count is a compile-time constant (the bconv
+ * kernels' specialised shapes) and left rolled elsewhere, so the generic paths stay small.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BNN_UNROLLED(count, ...)                  \
+    if (__builtin_constant_p(count)) {            \
+        _Pragma("GCC unroll 64") __VA_ARGS__      \
+    } else {                                      \
+        __VA_ARGS__                               \
+    }
+#else
+#define BNN_UNROLLED(count, ...) __VA_ARGS__
+#endif
+
+/*
+ * Helpers that must be inlined into each specialised call (the point is constant shapes), which gcc declines
+ * for large or repeated functions unless told.
+ */
+#if defined(__GNUC__)
+#define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define BNN_ALWAYS_INLINE static inline
+#endif
+
+/*
+ * Binary convolution shapes of model.c, as (input channels, kernel height, kernel width): the bconv kernels
+ * compile a copy of their loops for each, with these as constants; other shapes take the generic loops.
+ */
+#define BNN_BCONV_SHAPES(X) X(3, 3, 3) X(40, 3, 3)
+
+/*
  * XOR-popcount of word runs with the RISC-V Zbb instruction cpop (one instruction a word). Inline assembly
  * rather than __builtin_popcount, so that a build without Zbb fails here instead of silently calling libgcc's
- * __popcountsi2; two words per iteration halve the loop overhead, which otherwise dominates.
+ * __popcountsi2. The kernels' run lengths are compile-time constants, so the loop unrolls into load, xor, cpop,
+ * add per word.
  */
 #if !defined(__riscv_zbb)
 #error "popcount variant 'cpop' needs the RISC-V Zbb extension (e.g. -march=rv32imc_zbb)"
@@ -32,17 +64,30 @@ static inline uint32_t bnn_cpop(uint32_t x)
     return count;
 }
 
+/* Word i of a run: a[i] ^ w[i], ANDed with mask[i] unless mask is NULL (a constant after inlining). */
+static inline uint32_t bnn_run_word(const uint32_t *a, const uint32_t *w, const uint32_t *mask, int32_t i)
+{
+    return mask != 0 ? (a[i] ^ w[i]) & mask[i] : a[i] ^ w[i];
+}
+
+/* Number of set bits of the n (>= 0) words of a run: one cpop a word, unrolled for constant n. */
+BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w, const uint32_t *mask, int32_t n)
+{
+    uint32_t total = 0;
+    BNN_UNROLLED(n, for (int32_t i = 0; i < n; ++i) { total += bnn_cpop(bnn_run_word(a, w, mask, i)); })
+    return total;
+}
+
 /** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
 static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
 {
-    uint32_t total = 0;
-    for (; n >= 2; n -= 2, a += 2, w += 2) {
-        total += bnn_cpop(a[0] ^ w[0]) + bnn_cpop(a[1] ^ w[1]);
-    }
-    if (n > 0) {
-        total += bnn_cpop(a[0] ^ w[0]);
-    }
-    return total;
+    return bnn_popcount_run(a, w, 0, n);
+}
+
+/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
+static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
+{
+    return bnn_popcount_run(a, w, m, n);
 }
 
 /*
@@ -84,59 +129,184 @@ static inline void bnn_taps_col(const bnn_window_geom *g, int32_t ox, bnn_taps *
 }
 
 /*
- * Binary dot of one output channel at one window position: the number of sign mismatches summed over the words
- * of every in-bounds tap (tail bits past the channel count are 0 in both operands, so they never mismatch).
- * The caller turns it into dot = taps*C - 2*mismatches; padded taps are absent, i.e. contribute 0.
- * Without column dilation the in-bounds taps of one kernel row are adjacent pixels, so their words form one run
- * in the input and in the weights alike: one bnn_xor_popcount call per kernel row lets the target's popcount
- * variant amortise its work over (kx1 - kx0) * ceil(C/32) words instead of one tap's words.
+ * Binary convolution windows as bit strings (docs/numerics.md): a filter is its receptive field's bits, tap-major
+ * and channel-minor (bit (ky*kw + kx)*C + c), in ceil(kh*kw*C/32) words; bits past kh*kw*C are 0. Per output
+ * pixel the kernels gather the input window into the same string once, for all output channels, so each output
+ * channel's mismatches are one XOR-popcount run over the filter's words. Padded taps gather as 0 bits; at such a
+ * pixel a mask string (1 = in bounds) removes them, so they contribute exactly 0 to the dot.
  */
-static inline int32_t bnn_bconv_mismatches(const bnn_window_geom *g, const uint32_t *input, const uint32_t *w_oc,
-                                           const bnn_taps *t)
+
+/*
+ * Capacity of the window and mask buffers: 64 words (2 x 256 bytes of stack) hold a 3x3 window of 227 channels.
+ * src/phases/7-emit/kernel-files.ts (WINDOW_WORDS) specialises only shapes that fit.
+ */
+#define BNN_WINDOW_WORDS 64
+
+/** Appends bit runs to consecutive words; `acc` holds the `fill` (0..31) bits not yet stored. */
+typedef struct {
+    uint32_t *out;
+    uint32_t acc;
+    int32_t fill;
+} bnn_bit_writer;
+
+/** Appends the n (1..32) low bits of v; bits of v above n must be 0. */
+static inline void bnn_bits_put(bnn_bit_writer *s, uint32_t v, int32_t n)
 {
-    const int32_t nw = (g->in.c + 31) / 32;
+    s->acc |= v << s->fill;
+    s->fill += n;
+    if (s->fill >= 32) {
+        *s->out++ = s->acc;
+        s->fill -= 32;
+        s->acc = s->fill > 0 ? v >> (n - s->fill) : 0u;
+    }
+}
+
+/** Stores the last, partial word (its unused high bits 0). */
+static inline void bnn_bits_flush(bnn_bit_writer *s)
+{
+    if (s->fill > 0) {
+        *s->out = s->acc;
+    }
+}
+
+/** Low n (1..32) bits set. */
+static inline uint32_t bnn_low_bits(int32_t n)
+{
+    return n >= 32 ? 0xFFFFFFFFu : ((uint32_t)1 << n) - 1u;
+}
+
+/** Words of a filter's bit string for c input channels and a kh x kw kernel. */
+static inline int32_t bnn_filter_words(int32_t c, int32_t kh, int32_t kw)
+{
+    return (kh * kw * c + 31) / 32;
+}
+
+/** Appends the c bits of the pixel at a (ceil(c/32) words, tail bits 0). */
+static inline void bnn_bits_put_pixel(bnn_bit_writer *s, const uint32_t *a, int32_t c)
+{
+    const int32_t nw = (c + 31) / 32;
+    BNN_UNROLLED(nw, for (int32_t j = 0; j < nw; ++j) {
+        const int32_t n = j < nw - 1 ? 32 : c - 32 * (nw - 1);
+        if (s->fill == 0 && n == 32) {
+            *s->out++ = a[j];
+        } else {
+            bnn_bits_put(s, a[j], n);
+        }
+    })
+}
+
+/** Appends c bits, all equal to `bit` (0 or 1). */
+static inline void bnn_bits_put_run(bnn_bit_writer *s, uint32_t bit, int32_t c)
+{
+    const int32_t nw = (c + 31) / 32;
+    for (int32_t j = 0; j < nw; ++j) {
+        const int32_t n = j < nw - 1 ? 32 : c - 32 * (nw - 1);
+        bnn_bits_put(s, bit * bnn_low_bits(n), n);
+    }
+}
+
+/*
+ * Gathers the window whose taps are all in bounds into `window` (bnn_filter_words words). c, kh and kw are the
+ * geometry's; the kernels pass them as compile-time constants for the shapes the program uses, so these loops
+ * unroll into straight loads, shifts and stores.
+ */
+static inline void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                         uint32_t *window, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t nw = (c + 31) / 32;
+    bnn_bit_writer wb = { window, 0u, 0 };
+    int32_t ky = 0;
+    int32_t kx = 0;
+    /* One loop over the taps (counters, not k / kw: Cortex-M0 has no divide), so one pragma unrolls all of it. */
+    BNN_UNROLLED(kh * kw, for (int32_t k = 0; k < kh * kw; ++k) {
+        const int32_t pixel = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0 + kx * g->win.dil_w;
+        bnn_bits_put_pixel(&wb, input + pixel * nw, c);
+        if (++kx == kw) {
+            kx = 0;
+            ++ky;
+        }
+    })
+    bnn_bits_flush(&wb);
+}
+
+/*
+ * Gathers a window with padded taps: their bits are 0 in `window`, and `mask` has 1 exactly at the in-bounds
+ * bits, so a filter's mismatches are popcount((window ^ filter) & mask).
+ */
+static inline void bnn_bconv_gather_border(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                           uint32_t *window, uint32_t *mask, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t nw = (c + 31) / 32;
+    bnn_bit_writer wb = { window, 0u, 0 };
+    bnn_bit_writer mb = { mask, 0u, 0 };
+    for (int32_t ky = 0; ky < kh; ++ky) {
+        const int row_in = ky >= t->ky0 && ky < t->ky1;
+        const int32_t row = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0;
+        for (int32_t kx = 0; kx < kw; ++kx) {
+            const int in = row_in && kx >= t->kx0 && kx < t->kx1;
+            if (in) {
+                bnn_bits_put_pixel(&wb, input + (row + kx * g->win.dil_w) * nw, c);
+            } else {
+                bnn_bits_put_run(&wb, 0u, c);
+            }
+            bnn_bits_put_run(&mb, in ? 1u : 0u, c);
+        }
+    }
+    bnn_bits_flush(&wb);
+    bnn_bits_flush(&mb);
+}
+
+/** Bits [pos, pos + n) of the bit string w (n in 1..32, the string at least pos + n bits long), low-aligned. */
+static inline uint32_t bnn_bits_get(const uint32_t *w, int32_t pos, int32_t n)
+{
+    const int32_t q = pos / 32;
+    const int32_t r = pos % 32;
+    uint32_t v = w[q] >> r;
+    if (r > 0 && r + n > 32) {
+        v |= w[q + 1] << (32 - r);
+    }
+    return v & bnn_low_bits(n);
+}
+
+/**
+ * Mismatches of one filter at one pixel, tap by tap, for windows larger than BNN_WINDOW_WORDS: each in-bounds
+ * tap's words are XORed with the filter's bits of that tap, cut out of its string.
+ */
+static inline int32_t bnn_bconv_mismatches_by_tap(const bnn_window_geom *g, const uint32_t *input,
+                                                  const uint32_t *w_oc, const bnn_taps *t)
+{
+    const int32_t c = g->in.c;
+    const int32_t nw = (c + 31) / 32;
+    uint32_t x[1];
     uint32_t mismatches = 0;
     for (int32_t ky = t->ky0; ky < t->ky1; ++ky) {
         const int32_t row = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0;
-        const uint32_t *w_row = w_oc + ky * g->win.kw * nw;
-        if (g->win.dil_w == 1) {
-            mismatches += bnn_xor_popcount(input + (row + t->kx0) * nw, w_row + t->kx0 * nw, (t->kx1 - t->kx0) * nw);
-        } else {
-            for (int32_t kx = t->kx0; kx < t->kx1; ++kx) {
-                mismatches += bnn_xor_popcount(input + (row + kx * g->win.dil_w) * nw, w_row + kx * nw, nw);
+        for (int32_t kx = t->kx0; kx < t->kx1; ++kx) {
+            const uint32_t *a = input + (row + kx * g->win.dil_w) * nw;
+            const int32_t pos = (ky * g->win.kw + kx) * c;
+            for (int32_t j = 0; j < nw; ++j) {
+                const int32_t n = j < nw - 1 ? 32 : c - 32 * j;
+                x[0] = bnn_bits_get(w_oc, pos + 32 * j, n);
+                mismatches += bnn_xor_popcount(a + j, x, 1);
             }
         }
     }
     return (int32_t)mismatches;
 }
 
-/* Capacity of the per-call window buffer: 72 words (288 bytes of stack) hold a 3x3 window of 256 channels. */
-#define BNN_WINDOW_WORDS 72
-
 /*
- * When every tap of the window is in bounds and its kh*kw*ceil(C/32) words fit BNN_WINDOW_WORDS, copies them to
- * `buf` in the weights' [kh][kw][word] order and returns 1: each output channel's mismatches are then a single
- * bnn_xor_popcount run over the whole window, the copy being shared by all output channels. Otherwise (padding
- * taps, large windows) returns 0 and copies nothing; bnn_bconv_mismatches handles those positions.
+ * All ones when the float with bits u is < 0, else 0, computed on the bits (no float compare, which is a library
+ * call on cores without an FPU): x < 0 exactly when u lies in 0x80000001..0xFF800000 (negative, not -0, not a
+ * NaN). Both (u - 0xFF800001) and (0x80000000 - u) have their top bit set exactly in that range.
  */
-static inline int bnn_gather_window(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
-                                    uint32_t *buf)
+static inline uint32_t bnn_negative_mask(float x)
 {
-    const int32_t nw = (g->in.c + 31) / 32;
-    if (t->ky1 - t->ky0 != g->win.kh || t->kx1 - t->kx0 != g->win.kw ||
-        g->win.kh * g->win.kw * nw > BNN_WINDOW_WORDS) {
-        return 0;
-    }
-    for (int32_t ky = 0; ky < g->win.kh; ++ky) {
-        const int32_t row = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0;
-        for (int32_t kx = 0; kx < g->win.kw; ++kx) {
-            const uint32_t *a = input + (row + kx * g->win.dil_w) * nw;
-            for (int32_t j = 0; j < nw; ++j) {
-                *buf++ = a[j];
-            }
-        }
-    }
-    return 1;
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.f = x;
+    return (uint32_t)((int32_t)((v.u - 0xFF800001u) & (0x80000000u - v.u)) >> 31);
 }
 
 /**
@@ -147,18 +317,74 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
 {
     const int32_t plane = s->h * s->w;
     const int32_t nw = (s->c + 31) / 32;
-    uint32_t *out = output;
-    for (int32_t p = 0; p < plane; ++p) {
-        for (int32_t j = 0; j < nw; ++j) {
-            const int32_t c0 = j * 32;
-            const int32_t c1 = c0 + 32 < s->c ? c0 + 32 : s->c;
+    for (int32_t j = 0; j < nw; ++j) {
+        const int32_t c0 = j * 32;
+        const int32_t n = s->c - c0 < 32 ? s->c - c0 : 32;
+        const float *last = input + (c0 + n - 1) * plane;
+        uint32_t *out = output + j;
+        for (int32_t p = 0; p < plane; ++p) {
+            /* From the word's last channel down, shifting left: channel c lands on bit c - c0. */
+            const float *x = last + p;
             uint32_t word = 0;
-            for (int32_t c = c0; c < c1; ++c) {
-                if (input[c * plane + p] < 0.0f) {
-                    word |= (uint32_t)1 << (c - c0);
-                }
+            int32_t k = n;
+            for (; k & 3; --k) {
+                word = (word << 1) - bnn_negative_mask(*x);
+                x -= plane;
             }
-            *out++ = word;
+            for (; k > 0; k -= 4) {
+                word = (word << 1) - bnn_negative_mask(x[0]);
+                word = (word << 1) - bnn_negative_mask(x[-plane]);
+                word = (word << 1) - bnn_negative_mask(x[-2 * plane]);
+                word = (word << 1) - bnn_negative_mask(x[-3 * plane]);
+                x -= 4 * plane;
+            }
+            *out = word;
+            out += nw;
+        }
+    }
+}
+
+/*
+ * bnn_bconv2d_affine for c input channels and a kh x kw kernel: compile-time constants in the specialised calls
+ * below, so the gathers and each filter's XOR-popcount run unroll.
+ */
+BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
+                                               const uint32_t *weights, const float *scale, const float *shift,
+                                               float *output, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t fw = bnn_filter_words(c, kh, kw);
+    const int32_t plane = g->out.h * g->out.w;
+    const uint32_t *const w_end = weights + g->out.c * fw;
+    uint32_t window[BNN_WINDOW_WORDS];
+    uint32_t mask[BNN_WINDOW_WORDS];
+    for (int32_t oy = 0; oy < g->out.h; ++oy) {
+        bnn_taps t;
+        bnn_taps_row(g, oy, &t);
+        for (int32_t ox = 0; ox < g->out.w; ++ox) {
+            bnn_taps_col(g, ox, &t);
+            const uint32_t *w_oc = weights;
+            float *out = output + oy * g->out.w + ox;
+            if (t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS) {
+                const int32_t bits = kh * kw * c;
+                const float *sc = scale;
+                const float *sh = shift;
+                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+                for (; w_oc != w_end; w_oc += fw, out += plane) {
+                    const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
+                    *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
+                }
+                continue;
+            }
+            const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+            const int gathered = fw <= BNN_WINDOW_WORDS;
+            if (gathered) {
+                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+            }
+            for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
+                const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
+                                                    : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
+                *out = (float)(bits - 2 * mismatches) * scale[oc] + shift[oc];
+            }
         }
     }
 }
@@ -166,28 +392,70 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
 /**
  * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
  * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][kh][kw][ceil(C/32)], output CHW.
+ * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
  */
 void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
                         const float *shift, float *output)
 {
-    const int32_t w_per_oc = g->win.kh * g->win.kw * ((g->in.c + 31) / 32);
-    const int32_t plane = g->out.h * g->out.w;
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                           \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                           \
+        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_));    \
+        return;                                                                               \
+    }
+    BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
+#undef BNN_AFFINE_SHAPE
+    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw);
+}
+
+/* Output word of channels oc0 .. oc0 + n - 1 (n <= 32): bit k is 1 (-1) iff dots[k] < thresholds[oc0 + k]. */
+static inline uint32_t bnn_threshold_word(const int32_t *dots, const int32_t *thresholds, int32_t n)
+{
+    uint32_t word = 0;
+    for (int32_t k = 0; k < n; ++k) {
+        word |= (uint32_t)(dots[k] < thresholds[k]) << k;
+    }
+    return word;
+}
+
+/* bnn_bconv2d_threshold for c input channels and a kh x kw kernel (see bnn_bconv2d_affine_shape). */
+BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, const uint32_t *input,
+                                               const uint32_t *weights, const int32_t *thresholds,
+                                               uint32_t *output, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t fw = bnn_filter_words(c, kh, kw);
     uint32_t window[BNN_WINDOW_WORDS];
+    uint32_t mask[BNN_WINDOW_WORDS];
+    int32_t dots[32];
+    uint32_t *out = output;
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
         bnn_taps_row(g, oy, &t);
         for (int32_t ox = 0; ox < g->out.w; ++ox) {
             bnn_taps_col(g, ox, &t);
-            const int32_t real_bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * g->in.c;
-            const int gathered = bnn_gather_window(g, input, &t, window);
-            float *out = output + oy * g->out.w + ox;
-            for (int32_t oc = 0; oc < g->out.c; ++oc) {
-                const uint32_t *w_oc = weights + oc * w_per_oc;
-                const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount(window, w_oc, w_per_oc)
-                                                    : bnn_bconv_mismatches(g, input, w_oc, &t);
-                const int32_t dot = real_bits - 2 * mismatches;
-                out[oc * plane] = (float)dot * scale[oc] + shift[oc];
+            const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS;
+            const int gathered = fw <= BNN_WINDOW_WORDS;
+            const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+            if (full) {
+                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+            } else if (gathered) {
+                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+            }
+            const uint32_t *w_oc = weights;
+            for (int32_t oc0 = 0; oc0 < g->out.c; oc0 += 32) {
+                const int32_t n = g->out.c - oc0 < 32 ? g->out.c - oc0 : 32;
+                if (full) {
+                    for (int32_t k = 0; k < n; ++k, w_oc += fw) {
+                        dots[k] = bits - 2 * (int32_t)bnn_xor_popcount(window, w_oc, fw);
+                    }
+                } else {
+                    for (int32_t k = 0; k < n; ++k, w_oc += fw) {
+                        const int32_t mismatches = gathered
+                                                       ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
+                                                       : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
+                        dots[k] = bits - 2 * mismatches;
+                    }
+                }
+                *out++ = bnn_threshold_word(dots, thresholds + oc0, n);
             }
         }
     }
@@ -200,32 +468,12 @@ void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const u
 void bnn_bconv2d_threshold(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights,
                            const int32_t *thresholds, uint32_t *output)
 {
-    const int32_t w_per_oc = g->win.kh * g->win.kw * ((g->in.c + 31) / 32);
-    const int32_t out_words = (g->out.c + 31) / 32;
-    uint32_t window[BNN_WINDOW_WORDS];
-    uint32_t *out = output;
-    for (int32_t oy = 0; oy < g->out.h; ++oy) {
-        bnn_taps t;
-        bnn_taps_row(g, oy, &t);
-        for (int32_t ox = 0; ox < g->out.w; ++ox) {
-            bnn_taps_col(g, ox, &t);
-            const int32_t real_bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * g->in.c;
-            const int gathered = bnn_gather_window(g, input, &t, window);
-            for (int32_t j = 0; j < out_words; ++j) {
-                const int32_t oc0 = j * 32;
-                const int32_t oc1 = oc0 + 32 < g->out.c ? oc0 + 32 : g->out.c;
-                uint32_t word = 0;
-                for (int32_t oc = oc0; oc < oc1; ++oc) {
-                    const uint32_t *w_oc = weights + oc * w_per_oc;
-                    const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount(window, w_oc, w_per_oc)
-                                                        : bnn_bconv_mismatches(g, input, w_oc, &t);
-                    const int32_t dot = real_bits - 2 * mismatches;
-                    if (dot < thresholds[oc]) {
-                        word |= (uint32_t)1 << (oc - oc0);
-                    }
-                }
-                *out++ = word;
-            }
-        }
+#define BNN_THRESHOLD_SHAPE(C_, KH_, KW_)                                                         \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                            \
+        bnn_bconv2d_threshold_shape(g, input, weights, thresholds, output, (C_), (KH_), (KW_));    \
+        return;                                                                                \
     }
+    BNN_BCONV_SHAPES(BNN_THRESHOLD_SHAPE)
+#undef BNN_THRESHOLD_SHAPE
+    bnn_bconv2d_threshold_shape(g, input, weights, thresholds, output, g->in.c, g->win.kh, g->win.kw);
 }
