@@ -52,9 +52,9 @@ describe('footprint estimate and budget check', () => {
     assert.equal(fp.arenaBytes, Number(header[2]));
     assert.equal(fp.flashBytes, fp.constBytes + fp.codeBytes);
     assert.equal(fp.ramBytes, fp.arenaBytes + fp.stackBytes);
-    // This net calls 10 different kernels in 21 steps; code is a few KiB, the deepest frame a bconv's.
-    assert.ok(fp.codeBytes > 4000 && fp.codeBytes < 12_000, `code ${fp.codeBytes}`);
-    assert.ok(fp.stackBytes >= 640 && fp.stackBytes <= 1024, `stack ${fp.stackBytes}`);
+    // This net calls 10 different kernels in 21 steps; code is a few KiB plus 1-3 KiB per specialised bconv shape.
+    assert.ok(fp.codeBytes > 4000 && fp.codeBytes < 24_000, `code ${fp.codeBytes}`);
+    assert.ok(fp.stackBytes >= 640 && fp.stackBytes <= 1536, `stack ${fp.stackBytes}`);
     // Without an FPU the soft-float routines are added.
     assert.equal(estimateFootprint(p, m0).codeBytes, fp.codeBytes + 4096);
   });
@@ -108,7 +108,7 @@ describe('CLI: the budget refusal', function () {
 
     const forced = await bnngen('compile', model, '--target', 'cortex-m0', '-o', out, '--ignore-budget');
     assert.equal(forced.exitCode, 0, forced.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['bnn_kernels.c', 'bnn_kernels.h', 'model.c', 'model.h']);
+    assert.deepEqual(readdirSync(out).sort(), ['CMakeLists.txt', 'bnn_kernels.c', 'bnn_kernels.h', 'bnngen.mk', 'model.c', 'model.h']);
     assert.match(forced.stdout, /estimated footprint: .* 147,648 bytes of RAM .*, 451 % of 32,768/);
 
     const fits = await bnngen('compile', model, '--target', 'cortex-m4', '-o', join(dir, 'm4'));

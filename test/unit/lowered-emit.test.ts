@@ -84,7 +84,7 @@ describe('C emission', () => {
   it('is deterministic: the same program gives byte-identical files, with no paths or times', () => {
     const a = emitC(planned(residualNet(5).program), HOST_TARGET);
     const b = emitC(planned(residualNet(5).program), HOST_TARGET);
-    assert.deepEqual([...a.keys()], ['resnet_tiny.h', 'resnet_tiny.c', 'bnn_kernels.h', 'bnn_kernels.c']);
+    assert.deepEqual([...a.keys()], ['resnet_tiny.h', 'resnet_tiny.c', 'bnn_kernels.h', 'bnn_kernels.c', 'bnngen.mk', 'CMakeLists.txt']);
     assert.deepEqual(a, b);
     const all = [...a.values()].join('\n');
     assert.ok(!all.includes(packageRoot()) && !all.includes(tmpdir()), 'no absolute paths');
