@@ -56,6 +56,7 @@ const bitsPerWeight = bitsPerBinaryWeight(paths.binary.program);
 const rows = [];
 const breakdown = [];
 const steps = [];
+const results = new Map();
 for (const name of targetNames) {
   const target = loadTarget(name);
   process.stderr.write(`bench ${relative(process.cwd(), model)} on ${name}...\n`);
@@ -69,6 +70,7 @@ for (const name of targetNames) {
     continue;
   }
   process.stderr.write(`  ${n(r.binary.instructions.run.mean)} instructions, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  results.set(name, r);
   const b = r.binary;
   const ram = b.ram;
   rows.push([
@@ -105,6 +107,46 @@ function stepKernels(path) {
     const macs = k.binaryMacs + k.realMacs;
     return [kernel, String(k.calls), n(k.instructions), `${f((100 * k.instructions) / total, 1)} %`, macs ? n(macs) : '',
       macs ? f(k.instructions / macs, 3) : ''];
+  });
+}
+
+/** Issue 5's goals, each against the measured value ('' when its target was not run). */
+function goals() {
+  const perMac = (t) => results.get(t)?.binary.binarySteps?.instructionsPerMac;
+  const rows = [];
+  for (const [t, limit] of [['cortex-m4', 0.25], ['rv32imc_zbb', 0.16], ['cortex-m55', 0.1]]) {
+    const v = perMac(t);
+    if (v !== undefined) rows.push([`binary convs on ${t}, instructions per binary MAC`, `≤ ${limit}`, f(v, 3), v <= limit ? 'met' : 'not met']);
+  }
+  const m4 = results.get('cortex-m4');
+  if (m4?.float) rows.push(['whole model on cortex-m4, float path / binary path', '≥ 15x', `${f(m4.floatOverBinary, 2)}x`, m4.floatOverBinary >= 15 ? 'met' : 'not met']);
+  if (bitsPerWeight !== undefined) rows.push(['flash bits per binary weight (binary layers)', '≤ 1.05', f(bitsPerWeight, 3), bitsPerWeight <= 1.05 ? 'met' : 'not met']);
+  const above = [...results.values()].map((r) => r.binary.ram.peakBytes / r.binary.ram.lowerBoundBytes - 1);
+  if (above.length) {
+    const worst = Math.max(...above);
+    rows.push(['peak RAM over the liveness lower bound, worst target', '≤ 10 %', `${f(100 * worst, 1)} %`, worst <= 0.1 ? 'met' : 'not met']);
+  }
+  return rows;
+}
+
+/**
+ * Peers measured by the project's CEO on the same QEMU boards and the same workload (shared docs, peers.md);
+ * quoted, not regenerated: [peer, target, instructions, what they cover].
+ */
+const PEERS = [
+  ['onnx2c, float, -O2', 'cortex-m4', 766.6e6, 'whole model'],
+  ['onnx2c, float, -O2', 'cortex-m55', 763.0e6, 'whole model'],
+  ['onnx2c, float, -O2 (soft-float)', 'rv32imc', 7.13e9, 'whole model'],
+  ['CMSIS-NN int8 arm_convolve_s8', 'cortex-m4', 85.6e6, 'the 18 binary-layer convs'],
+  ['CMSIS-NN int8 arm_convolve_s8 (Helium)', 'cortex-m55', 11.8e6, 'the 18 binary-layer convs'],
+  ['CMSIS-NN int8 arm_convolve_s8', 'rv32imc', 196.7e6, 'the 18 binary-layer convs'],
+];
+
+function peers() {
+  return PEERS.filter(([, t]) => results.has(t)).map(([peer, t, theirs, what]) => {
+    const b = results.get(t).binary;
+    const ours = what === 'whole model' ? b.instructions.run.mean : kindInstructions(b, 'binary');
+    return [peer, t, what, n(theirs), n(ours), `${f(theirs / ours, 1)}x`];
   });
 }
 
@@ -152,6 +194,15 @@ ${steps.length ? `
 Per kernel on cortex-m4 (binary path):
 
 ${table(['kernel', 'calls', 'instructions', 'share', 'MACs', 'per MAC'], steps)}
-` : ''}`;
+` : ''}
+Issue 5's goals against these numbers:
+
+${table(['goal', 'target', 'measured', ''], goals())}
+
+Against the peers (their instruction counts are quoted from the project's peer study on the same QEMU boards and
+the same model shape, not regenerated here; ours are the binary path of the table above):
+
+${table(['peer', 'target', 'covers', 'peer instructions', 'bnngen instructions', 'bnngen fewer by'], peers())}
+`;
 writeFileSync(out, md);
 process.stderr.write(`wrote ${relative(process.cwd(), out)}\n`);

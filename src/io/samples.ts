@@ -43,7 +43,7 @@ export async function loadSamples(opts: SampleOptions, inputShape: readonly numb
     samples = { inputs: d.inputs, count: d.shape[0]!, labels: d.labels, description: `fashion-mnist test set (pixels/255)` };
   } else {
     const count = opts.samples ?? defaultCount;
-    samples = { inputs: randomInputs(count * size, 0x5eed), count, description: `${count} seeded random inputs in [0, 1)` };
+    samples = { inputs: randomInputs(count * size, 0x5eed), count, description: `${count} seeded random input${count === 1 ? "" : "s"} in [0, 1)` };
   }
   if (opts.labels) samples = { ...samples, labels: npyLabels(opts.labels) };
   if (opts.samples !== undefined && opts.samples < samples.count) {
