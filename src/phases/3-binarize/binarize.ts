@@ -146,15 +146,9 @@ function examine(graph: Graph, node: Node, producers: ReadonlyMap<string, Node>)
     return `grouped convolution (group=${attrInt(node, 'group', 1)}) is not supported as binary: stays real`;
   }
   const magnitudes = perChannelMagnitudes(weight.tensor, weight.outChannels, channelOf);
-  if (typeof magnitudes === 'string') return `input is Sign but ${magnitudes}`;
+  if (typeof magnitudes === 'string') return `input is ${src.opType} but ${magnitudes}`;
   const k = weight.tensor.data.length / weight.outChannels;
-  const signs = new Int8Array(weight.tensor.data.length);
-  const counters = new Int32Array(weight.outChannels);
-  const data = weight.tensor.data;
-  for (let i = 0; i < data.length; i++) {
-    const c = channelOf(i);
-    signs[c * k + counters[c]!++] = data[i]! < 0 ? -1 : 1;
-  }
+  const signs = signsOf(layout);
   // A BipolarQuant input is scale * ±1: its scale multiplies every channel's (binarizerScale: positive, so no sign flips).
   const scales = inputScale === 1 ? magnitudes : magnitudes.map((s) => s * inputScale);
   return { outChannels: weight.outChannels, perChannel: k, signs, scales, signInput: src.inputs[0]!, binarizer: src.opType };
