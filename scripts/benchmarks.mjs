@@ -112,19 +112,20 @@ function stepKernels(path) {
 
 /** Issue 5's goals, each against the measured value ('' when its target was not run). */
 function goals() {
+  const verdict = (ok) => (ok ? 'met' : 'not met');
   const perMac = (t) => results.get(t)?.binary.binarySteps?.instructionsPerMac;
   const rows = [];
   for (const [t, limit] of [['cortex-m4', 0.25], ['rv32imc_zbb', 0.16], ['cortex-m55', 0.1]]) {
     const v = perMac(t);
-    if (v !== undefined) rows.push([`binary convs on ${t}, instructions per binary MAC`, `≤ ${limit}`, f(v, 3), v <= limit ? 'met' : 'not met']);
+    if (v !== undefined) rows.push([`binary convs on ${t}, instructions per binary MAC`, `≤ ${limit}`, f(v, 3), verdict(v <= limit)]);
   }
   const m4 = results.get('cortex-m4');
-  if (m4?.float) rows.push(['whole model on cortex-m4, float path / binary path', '≥ 15x', `${f(m4.floatOverBinary, 2)}x`, m4.floatOverBinary >= 15 ? 'met' : 'not met']);
-  if (bitsPerWeight !== undefined) rows.push(['flash bits per binary weight (binary layers)', '≤ 1.05', f(bitsPerWeight, 3), bitsPerWeight <= 1.05 ? 'met' : 'not met']);
+  if (m4?.float) rows.push(['whole model on cortex-m4, float path / binary path', '≥ 15x', `${f(m4.floatOverBinary, 2)}x`, verdict(m4.floatOverBinary >= 15)]);
+  if (bitsPerWeight !== undefined) rows.push(['flash bits per binary weight (binary layers)', '≤ 1.05', f(bitsPerWeight, 3), verdict(bitsPerWeight <= 1.05)]);
   const above = [...results.values()].map((r) => r.binary.ram.peakBytes / r.binary.ram.lowerBoundBytes - 1);
   if (above.length) {
     const worst = Math.max(...above);
-    rows.push(['peak RAM over the liveness lower bound, worst target', '≤ 10 %', `${f(100 * worst, 1)} %`, worst <= 0.1 ? 'met' : 'not met']);
+    rows.push(['peak RAM over the liveness lower bound, worst target', '≤ 10 %', `${f(100 * worst, 1)} %`, verdict(worst <= 0.1)]);
   }
   return rows;
 }

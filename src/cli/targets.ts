@@ -49,14 +49,15 @@ export function registerTargets(program: Command): void {
           out.print(details(loadTarget(name)));
           return;
         }
-        const rows = listTargets().map((t) => [
+        const targets = listTargets();
+        const rows = targets.map((t) => [
           t.name, t.cflags.join(' ') || `(${t.cc} defaults)`, t.qemu ? `${t.qemu.binary} -M ${t.qemu.machine}` : 'native',
           `${t.part.name}: ${formatBytes(t.part.flash)} flash / ${formatBytes(t.part.ram)} RAM`,
           t.fpu ? 'yes' : 'no', t.kernels.popcount,
         ]);
         const header = ['target', 'compile flags', 'runs on', 'budget (real part)', 'FPU', 'popcount'];
         out.print(`${formatTable(header, rows)}\n(bnngen targets <name> shows one target in full)`);
-        for (const t of listTargets()) out.detail(`${t.name}: ${t.description}`);
+        for (const t of targets) out.detail(`${t.name}: ${t.description}`);
       }),
     );
 }

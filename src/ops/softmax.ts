@@ -5,6 +5,7 @@
  */
 import { nodeError } from '../errors.js';
 import type { Node } from '../graph/graph.js';
+import { sizeOf } from '../graph/tensor.js';
 import type { OpDef } from './op.js';
 import { attrInt } from './util/attrs.js';
 import { allocData, FLOATS, requireDtype } from './util/dtypes.js';
@@ -16,9 +17,8 @@ function groups(node: Node, shape: readonly number[], opset: number): [number, n
   const raw = attrInt(node, 'axis', opset >= 13 ? -1 : 1);
   if (raw < -rank || raw >= Math.max(rank, 1)) nodeError(node, `axis ${raw} is out of range for rank ${rank}`);
   const axis = raw < 0 ? raw + rank : raw;
-  const prod = (a: readonly number[]) => a.reduce((p, d) => p * d, 1);
-  if (opset < 13) return [prod(shape.slice(0, axis)), prod(shape.slice(axis)), 1];
-  return [prod(shape.slice(0, axis)), shape[axis] ?? 1, prod(shape.slice(axis + 1))];
+  if (opset < 13) return [sizeOf(shape.slice(0, axis)), sizeOf(shape.slice(axis)), 1];
+  return [sizeOf(shape.slice(0, axis)), shape[axis] ?? 1, sizeOf(shape.slice(axis + 1))];
 }
 
 function softmaxOp(type: 'Softmax' | 'LogSoftmax'): OpDef {

@@ -115,12 +115,13 @@ export function buildReportData({ compiled, target, bench, notMeasured, verifica
     const live = lifetimes.filter((l) => l.first <= i && i <= l.last).map((l) => l.buffer.id);
     const instructions = measured?.steps[i]!.instructions;
     const verdict = verdictOf(step, verdicts);
+    const reads = stepInputs(step);
     return {
       index: i, kernel: stepLabel(step),
       description: describeStep(step), origin: step.origin.split(' + '), kind: stepKind(cost),
       ...(verdict ? { verdict } : {}),
-      inShapes: stepInputs(step).map((id) => dims(p.buffers[id]!.shape)), outShape: dims(p.buffers[step.output]!.shape),
-      macs: cost.macs, constBytes: cost.bytes, reads: stepInputs(step), writes: step.output,
+      inShapes: reads.map((id) => dims(p.buffers[id]!.shape)), outShape: dims(p.buffers[step.output]!.shape),
+      macs: cost.macs, constBytes: cost.bytes, reads, writes: step.output,
       live, liveBytes: 4 * coveredWords(live.map((id) => p.buffers[id]!)),
       ...(instructions ? { instructions } : {}),
     };

@@ -24,7 +24,12 @@ export function foldAffineChains(g: Graph): Graph {
   const consumers = new Map<string, Node[]>();
   const producers = new Map<string, Node>();
   for (const n of g.nodes) {
-    for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+    for (const i of n.inputs) {
+      if (!i) continue;
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
     for (const o of n.outputs) producers.set(o, n);
   }
   const links = new Map<Node, Link>();

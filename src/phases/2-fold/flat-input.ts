@@ -7,6 +7,7 @@
  * `loaded` and `folded` keep the model's own input shape.
  */
 import type { Graph, Node } from '../../graph/graph.js';
+import { sizeOf } from '../../graph/tensor.js';
 
 export function flattenInput(g: Graph): Graph {
   const input = g.inputs[0];
@@ -16,7 +17,7 @@ export function flattenInput(g: Graph): Graph {
   const node = consumers[0];
   if (consumers.length !== 1 || !node || node.domain !== '' || node.inputs[0] !== input) return g;
   if (node.opType !== 'Flatten' && node.opType !== 'Reshape') return g;
-  const size = info.shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(info.shape);
   const out = g.values.get(node.outputs[0]!);
   if (!out || out.shape.length !== 2 || out.shape[0] !== 1 || out.shape[1] !== size) return g;
   const identity: Node = { name: node.name, opType: 'Identity', domain: '', inputs: [input], outputs: [node.outputs[0]!], attrs: {} };

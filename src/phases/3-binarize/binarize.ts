@@ -133,7 +133,8 @@ function examine(graph: Graph, node: Node, producers: ReadonlyMap<string, Node>)
   if (typeof layout === 'string') return layout;
   const { activation, weight, channelOf } = layout;
   const src = producers.get(activation);
-  const weightsLookBinary = typeof perChannelMagnitudes(weight.tensor, weight.outChannels, channelOf) !== 'string';
+  const magnitudes = perChannelMagnitudes(weight.tensor, weight.outChannels, channelOf);
+  const weightsLookBinary = typeof magnitudes !== 'string';
   if (!src || !isBinarizer(src)) {
     // ±s weights on a real input are a 1w32a layer (realInputWeights), except in a grouped convolution.
     return weightsLookBinary
@@ -145,7 +146,6 @@ function examine(graph: Graph, node: Node, producers: ReadonlyMap<string, Node>)
   if (node.opType === 'Conv' && attrInt(node, 'group', 1) !== 1) {
     return `grouped convolution (group=${attrInt(node, 'group', 1)}) is not supported as binary: stays real`;
   }
-  const magnitudes = perChannelMagnitudes(weight.tensor, weight.outChannels, channelOf);
   if (typeof magnitudes === 'string') return `input is ${src.opType} but ${magnitudes}`;
   const k = weight.tensor.data.length / weight.outChannels;
   const signs = signsOf(layout);

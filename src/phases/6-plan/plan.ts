@@ -1,8 +1,9 @@
 /**
  * Static memory plan: every internal buffer gets a word offset in one arena. A buffer lives from the step that
  * writes it to the last step that reads it (inclusive at both ends, so a step's output never shares memory with
- * its inputs, except where a kernel is made to run in place: see inPlaceSlots). Buffers are placed largest first at the lowest offset that does not overlap any already placed
- * buffer whose lifetime intersects (greedy first-fit, as TinyEngine and TFLM's greedy planner do).
+ * its inputs, except where a kernel is made to run in place: see inPlaceSlots). Buffers are placed largest first
+ * at the lowest offset that does not overlap any already placed buffer whose lifetime intersects (greedy
+ * first-fit, as TinyEngine and TFLM's greedy planner do).
  */
 import type { BufferDecl, Program } from '../../lowered/program.js';
 import { stepInputs, validateProgram } from '../../lowered/validate.js';
