@@ -1,3 +1,30 @@
+#if defined(BNN_BCONV_X4)
+/* One output pixel of bnn_bconv2d_affine_shape, four channels a vector (popcount_mve.h). */
+BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint32_t *mask4, const uint32_t *weights,
+                                             int32_t fw, int32_t oc_n, int32_t bits, const float *scale,
+                                             const float *shift, float *out, int32_t plane)
+{
+    const uint32x4_t planes = vmulq_n_u32(vidupq_n_u32(0u, 1), (uint32_t)(4 * plane));
+    uint32x4_t fil = bnn_filter_rows_x4(weights, fw, 4);
+    int32_t oc0 = 0;
+    for (; oc0 + 4 <= oc_n; oc0 += 4, out += 4 * plane, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
+        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
+        const int32x4_t dot = vsubq_s32(vdupq_n_s32(bits), vshlq_n_s32(m, 1));
+        const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vld1q_f32(scale + oc0));
+        vstrwq_scatter_offset_f32(out, planes, vaddq_f32(prod, vld1q_f32(shift + oc0)));
+    }
+    if (oc0 < oc_n) {
+        const int32_t n = oc_n - oc0;
+        const mve_pred16_t active = vctp32q((uint32_t)n);
+        fil = bnn_filter_rows_x4(weights + oc0 * fw, fw, n);
+        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
+        const int32x4_t dot = vsubq_s32(vdupq_n_s32(bits), vshlq_n_s32(m, 1));
+        const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vldrwq_z_f32(scale + oc0, active));
+        vstrwq_scatter_offset_p_f32(out, planes, vaddq_f32(prod, vldrwq_z_f32(shift + oc0, active)), active);
+    }
+}
+#endif
+
 /*
  * bnn_bconv2d_affine for c input channels and a kh x kw kernel: compile-time constants in the specialised calls
  * below, so the gathers and each filter's XOR-popcount run unroll.
@@ -11,6 +38,10 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
     const uint32_t *const w_end = weights + g->out.c * fw;
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
+#if defined(BNN_BCONV_X4)
+    uint32_t window4[4 * BNN_WINDOW_WORDS];
+    uint32_t mask4[4 * BNN_WINDOW_WORDS];
+#endif
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
         bnn_taps_row(g, oy, &t);
@@ -23,16 +54,30 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const float *sc = scale;
                 const float *sh = shift;
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+#if defined(BNN_BCONV_X4)
+                bnn_broadcast_x4(window, window4, fw);
+                bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
+                (void)w_end;
+                (void)sc;
+                (void)sh;
+#else
                 for (; w_oc != w_end; w_oc += fw, out += plane) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
                     *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
                 }
+#endif
                 continue;
             }
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+#if defined(BNN_BCONV_X4)
+                bnn_broadcast_x4(window, window4, fw);
+                bnn_broadcast_x4(mask, mask4, fw);
+                bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
+                continue;
+#endif
             }
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)

@@ -8,6 +8,33 @@ static inline uint32_t bnn_threshold_word(const int32_t *dots, const int32_t *th
     return word;
 }
 
+#if defined(BNN_BCONV_X4)
+/* bnn_threshold_word of the n (1..32) channels whose filter rows start at w, four channels a vector. */
+BNN_ALWAYS_INLINE uint32_t bnn_threshold_word_x4(const uint32_t *window4, const uint32_t *mask4, const uint32_t *w,
+                                                 int32_t fw, int32_t n, int32_t bits, const int32_t *thresholds)
+{
+    const uint32x4_t lane_bits = vshlq_u32(vdupq_n_u32(1u), vreinterpretq_s32_u32(vidupq_n_u32(0u, 1)));
+    uint32x4_t fil = bnn_filter_rows_x4(w, fw, 4);
+    uint32_t word = 0;
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
+        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
+        const int32x4_t dot = vsubq_s32(vdupq_n_s32(bits), vshlq_n_s32(m, 1));
+        const mve_pred16_t below = vcmpltq_s32(dot, vld1q_s32(thresholds + k));
+        word |= vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below)) << k;
+    }
+    if (k < n) {
+        const mve_pred16_t active = vctp32q((uint32_t)(n - k));
+        fil = bnn_filter_rows_x4(w + k * fw, fw, n - k);
+        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
+        const int32x4_t dot = vsubq_s32(vdupq_n_s32(bits), vshlq_n_s32(m, 1));
+        const mve_pred16_t below = vcmpltq_m_s32(dot, vldrwq_z_s32(thresholds + k, active), active);
+        word |= vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below)) << k;
+    }
+    return word;
+}
+#endif
+
 /* bnn_bconv2d_threshold for c input channels and a kh x kw kernel (see bnn_bconv2d_affine_shape). */
 BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, const uint32_t *input,
                                                const uint32_t *weights, const int32_t *thresholds,
@@ -16,6 +43,10 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
     const int32_t fw = bnn_filter_words(c, kh, kw);
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
+#if defined(BNN_BCONV_X4)
+    uint32_t window4[4 * BNN_WINDOW_WORDS];
+    uint32_t mask4[4 * BNN_WINDOW_WORDS];
+#endif
     int32_t dots[32];
     uint32_t *out = output;
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
@@ -31,9 +62,25 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
             }
+#if defined(BNN_BCONV_X4)
+            if (gathered) {
+                bnn_broadcast_x4(window, window4, fw);
+                if (!full) {
+                    bnn_broadcast_x4(mask, mask4, fw);
+                }
+            }
+#endif
             const uint32_t *w_oc = weights;
             for (int32_t oc0 = 0; oc0 < g->out.c; oc0 += 32) {
                 const int32_t n = g->out.c - oc0 < 32 ? g->out.c - oc0 : 32;
+#if defined(BNN_BCONV_X4)
+                if (gathered) {
+                    *out++ = full ? bnn_threshold_word_x4(window4, 0, w_oc, fw, n, bits, thresholds + oc0)
+                                  : bnn_threshold_word_x4(window4, mask4, w_oc, fw, n, bits, thresholds + oc0);
+                    w_oc += n * fw;
+                    continue;
+                }
+#endif
                 if (full) {
                     for (int32_t k = 0; k < n; ++k, w_oc += fw) {
                         dots[k] = bits - 2 * (int32_t)bnn_xor_popcount(window, w_oc, fw);

@@ -79,3 +79,77 @@ static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t
 {
     return bnn_popcount_run(a, w, m, n);
 }
+
+/*
+ * Four output channels at once (lane j = channel oc0 + j): the bconv kernels XOR each window word, broadcast,
+ * with word k of four filter rows (canonical [oc][fw] layout, fetched by one gather load of the rows'
+ * addresses), and count the bits of every byte by a gather from a 256-byte table of popcounts.
+ */
+#define BNN_BCONV_X4 1
+
+#define BNN_PC2(n) (n), (n) + 1, (n) + 1, (n) + 2
+#define BNN_PC4(n) BNN_PC2(n), BNN_PC2((n) + 1), BNN_PC2((n) + 1), BNN_PC2((n) + 2)
+#define BNN_PC6(n) BNN_PC4(n), BNN_PC4((n) + 1), BNN_PC4((n) + 1), BNN_PC4((n) + 2)
+#define BNN_PC8(n) BNN_PC6(n), BNN_PC6((n) + 1), BNN_PC6((n) + 1), BNN_PC6((n) + 2)
+
+/* Bit count of every byte. */
+static const uint8_t bnn_popcount8[256] = { BNN_PC8(0) };
+
+#undef BNN_PC2
+#undef BNN_PC4
+#undef BNN_PC6
+#undef BNN_PC8
+
+/* dst[4k .. 4k + 3] = src[k] for the n words of src: a window's words broadcast to whole vectors. */
+BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int32_t n)
+{
+    BNN_UNROLLED(n, for (int32_t k = 0; k < n; ++k) { vst1q_u32(dst + 4 * k, vdupq_n_u32(src[k])); })
+}
+
+/*
+ * Per lane j: mismatches of a window against the filter row at address lane j of fil, over fw words, counting
+ * only the bits set in the mask unless it is NULL; window and mask are broadcast (bnn_broadcast_x4).
+ */
+BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t *window4, const uint32_t *mask4,
+                                             int32_t fw)
+{
+    uint16x8_t counts = vdupq_n_u16(0);
+    uint8x16_t bytes = vdupq_n_u8(0);
+    /*
+     * Opaque copies of the pointers: otherwise gcc hoists the window's loads out of the callers' loop over
+     * channel groups and spills them all to the stack, which costs more than loading them again.
+     */
+    const int masked = mask4 != 0;
+    const uint32_t *wv = window4;
+    const uint32_t *mv = mask4;
+    __asm__("" : "+r"(wv), "+r"(mv));
+    /* Byte counts grow by at most 8 a word: widened into 16-bit counts every 31 words and at the end. */
+#define BNN_X4_WORD(k, offset)                                                                                   \
+    {                                                                                                         \
+        uint32x4_t x = veorq_u32(vldrwq_gather_base_u32(fil, (offset)), vld1q_u32(wv + 4 * (k)));               \
+        if (masked) {                                                                                         \
+            x = vandq_u32(x, vld1q_u32(mv + 4 * (k)));                                                         \
+        }                                                                                                     \
+        bytes = vaddq_u8(bytes, vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x)));             \
+        if ((k) % 31 == 30 || (k) == fw - 1) {                                                                \
+            counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));                      \
+            bytes = vdupq_n_u8(0);                                                                            \
+        }                                                                                                     \
+    }
+    /* The filter gather's offset is an immediate: a constant word index where the run unrolls, else a stepped base. */
+    if (__builtin_constant_p(fw)) {
+        _Pragma("GCC unroll 64") for (int32_t k = 0; k < fw; ++k) BNN_X4_WORD(k, 4 * k)
+    } else {
+        for (int32_t k = 0; k < fw; ++k, fil = vaddq_n_u32(fil, 4u)) BNN_X4_WORD(k, 0)
+    }
+#undef BNN_X4_WORD
+    const uint32x4_t c32 = vreinterpretq_u32_u16(counts);
+    return vaddq_u32(vmovlbq_u16(counts), vshrq_n_u32(c32, 16));
+}
+
+/* Addresses of the filter rows w + j * fw for lanes j = 0 .. 3, lanes at or past n (1..4) repeating row n - 1. */
+BNN_ALWAYS_INLINE uint32x4_t bnn_filter_rows_x4(const uint32_t *w, int32_t fw, int32_t n)
+{
+    const uint32x4_t lane = vminq_u32(vidupq_n_u32(0u, 1), vdupq_n_u32((uint32_t)(n - 1)));
+    return vaddq_n_u32(vmulq_n_u32(lane, (uint32_t)(4 * fw)), (uint32_t)(uintptr_t)w);
+}

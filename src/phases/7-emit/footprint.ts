@@ -102,6 +102,14 @@ const STACK_BYTES: Record<CKernel, number> = {
   bnn_softmax_f32: 128,
 };
 
+/**
+ * Extra per bconv kernel on Helium (popcount 'mve'), whose kernels compute four output channels a vector
+ * (popcount_mve.h): their group loops and the 256-byte popcount table in code, and the window and mask
+ * broadcast to vectors (4 x 256 bytes each, BNN_WINDOW_WORDS) on the stack. Provisional figures, not yet
+ * measured over models beyond the tests.
+ */
+const MVE_X4 = { code: 2048, stack: 2048 };
+
 /** <name>_run's own frame (measured 32-40 bytes) and a soft-float routine called from a kernel. */
 const RUN_STACK_BYTES = 128;
 
@@ -112,13 +120,16 @@ export function estimateFootprint(p: Program, target: Target): FootprintEstimate
   const constBytes =
     p.consts.filter((c) => usedConsts.has(c.id)).reduce((n, c) => n + c.data.length * 4, 0) +
     p.steps.reduce((n, s) => n + geometryBytes(s), 0);
+  const x4 = target.kernels.popcount === 'mve' ? MVE_X4 : { code: 0, stack: 0 };
+  const bconvCount = (['bnn_bconv2d_affine', 'bnn_bconv2d_threshold'] as const).filter((k) => kernels.has(k)).length;
   const codeBytes =
     [...kernels].reduce((n, k) => n + CODE_BYTES[k], 0) +
     RUN_BYTES + RUN_BYTES_PER_STEP * p.steps.length +
-    bconvShapeBytes(p, kernels) +
+    bconvShapeBytes(p, kernels) + bconvCount * x4.code +
     (target.fpu ? 0 : SOFT_FLOAT_BYTES);
   const arenaBytes = 4 * arenaWords(p);
-  const stackBytes = RUN_STACK_BYTES + Math.max(0, ...[...kernels].map((k) => STACK_BYTES[k]));
+  const stackBytes = RUN_STACK_BYTES +
+    Math.max(0, ...[...kernels].map((k) => STACK_BYTES[k] + (k.startsWith('bnn_bconv2d_') ? x4.stack : 0)));
   return {
     constBytes, codeBytes, arenaBytes, stackBytes,
     flashBytes: constBytes + codeBytes,

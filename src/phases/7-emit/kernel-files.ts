@@ -107,7 +107,8 @@ export function emitKernels(
   const wanted = new Set(used);
   const kernels = C_KERNELS.filter((k) => wanted.has(k));
   const helpers = HELPERS.filter((h) => kernels.some((k) => NEEDS[k].helpers.includes(h)));
-  const sources = kernels.map((k) => templateText(`kernels/${k}.c`).trimEnd());
+  const vectorX4 = target.kernels.popcount === 'mve';
+  const sources = kernels.map((k) => onlyForX4(templateText(`kernels/${k}.c`), vectorX4).trimEnd());
   const context = { client, target: target.name, popcount: target.kernels.popcount };
   const header = render('kernels/bnn_kernels.h.hbs', {
     ...context,
@@ -138,4 +139,15 @@ function declaration(kernel: CKernel, source: string): string {
   const match = new RegExp(`^(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\nvoid ${kernel}\\([^)]*\\))\\n\\{`, 'm').exec(source);
   if (!match) throw new Error(`templates/kernels/${kernel}.c: no doc comment + definition of ${kernel} found`);
   return `${match[1]};`;
+}
+
+/**
+ * The kernel templates' `#if defined(BNN_BCONV_X4)` blocks (four output channels a vector, defined only by
+ * popcount_mve.h) as they stand where `keep`, else replaced by their `#else` part (or nothing, with the blank
+ * line after them), so every other target's kernels read exactly as without them. The blocks do not nest.
+ */
+function onlyForX4(text: string, keep: boolean): string {
+  if (keep) return text;
+  return text.replace(/^#if defined\(BNN_BCONV_X4\)\n((?:(?!^#)[^\n]*\n)*?)(?:#else\n((?:(?!^#)[^\n]*\n)*?))?#endif\n(\n)?/gm,
+    (_all, _x4: string, other: string | undefined) => other ?? '');
 }
