@@ -83,7 +83,7 @@ const ICOUNT_FILE = 'icount.txt';
  * Stack reserved by a stack-measuring build: picolibc's default 2 KiB is tight for measuring, so up to 64 KiB,
  * at most an eighth of the emulated board's RAM.
  */
-function measuredStackReserve(target: Target): number {
+export function measuredStackReserve(target: Target): number {
   return Math.max(0x800, Math.min(0x10000, Math.floor((target.memory?.ram.size ?? 0) / 8 / 4) * 4));
 }
 
@@ -119,7 +119,7 @@ export async function runModelOnTarget(opts: RunModelOptions): Promise<RunModelR
         ...(steps + 1 > 256 ? [`-DBNN_PROFILE_MAX_IDS=${steps + 1}u`] : []),
         ...(measuringStack ? ['-DBNN_MEASURE_STACK'] : []),
       ],
-      extraLdflags: measuringStack ? [`-Wl,--defsym=__stack_size=0x${measuredStackReserve(target).toString(16)}`] : [],
+      extraLdflags: measuringStack ? stackReserveLdflags(measuredStackReserve(target)) : [],
     });
     await writeFile(join(dir, INPUT_FILE), bytesOf(opts.inputs));
     // Stale files from an earlier run must not pass as this run's results.
@@ -190,6 +190,17 @@ function runCounts(report: IcountReport, samples: number, steps: number): Instru
  */
 function sanitizerReport(stderr: string): string | undefined {
   return /^.*(?:runtime error: |ERROR: \w+Sanitizer).*$/m.exec(stderr)?.[0].replace(/^=+\d+=+/, '').trim();
+}
+
+/**
+ * Linker flags that move picolibc's heap end `bytes` below the stack top, where the harness starts painting.
+ * picolibc.ld computes __heap_end from DEFINED(__stack_size), but gcc puts the specs' -T script before every
+ * -Wl option, so a --defsym of __stack_size comes too late for that test and the region stayed 2 KiB:
+ * __heap_end itself has to be defined (its PROVIDE then stands back).
+ */
+function stackReserveLdflags(bytes: number): string[] {
+  const hex = `0x${bytes.toString(16)}`;
+  return [`-Wl,--defsym=__stack_size=${hex}`, `-Wl,--defsym=__heap_end=__stack-${hex}`];
 }
 
 /** The harness's "stack USED PAINTED" line. */

@@ -9,7 +9,11 @@ import { formatBench } from '../../src/cli/bench.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { packageRoot } from '../../src/io/package-root.js';
 import { encodeModel } from '../../src/onnx/encode.js';
+import { writeGeneratedFiles } from '../../src/io/output-dir.js';
+import { emitC } from '../../src/phases/7-emit/emit.js';
+import { compileFile } from '../../src/pipeline.js';
 import { loadTarget } from '../../src/targets/load.js';
+import { measuredStackReserve, runModelOnTarget } from '../../src/toolchain/run-model.js';
 import { floatOutputs } from '../../src/verify.js';
 import { rng, twoBinaryConvs } from '../helpers/bnn-models.js';
 
@@ -101,6 +105,26 @@ describe('bnngen bench on cortex-m4', function () {
     // 32 bits against 1 per weight; geometry, biases and thresholds narrow the gap.
     assert.ok(report.float!.flash.constBytes > 5 * report.binary.flash.constBytes, 'float weights take 32 bits, binary ones 1');
   });
+
+  for (const name of ['cortex-m4', 'rv32imc']) {
+    it(`${name}: paints the whole reserved stack region, not picolibc's default 2 KiB`, async () => {
+      const t = loadTarget(name);
+      const c = await compileFile(model);
+      const sub = join(dir, `paint-${name}`);
+      await writeGeneratedFiles(join(sub, 'model'), emitC(c.program, t));
+      const size = SHAPE[0] * SHAPE[1] * SHAPE[2];
+      const run = await runModelOnTarget({
+        target: t, modelName: c.program.name, inputs: inputs.subarray(0, size), samples: 1, inputSize: size,
+        outputSize: c.program.output.shape.reduce((n, d) => n * d, 1), sourceDir: join(sub, 'model'),
+        workDir: join(sub, 'build'), measureStack: true,
+      });
+      const reserve = measuredStackReserve(t);
+      assert.ok(reserve > 2048);
+      // main's own frame lies above the painted region: all of the reserve but that much is painted.
+      assert.ok(run.stack!.painted > reserve - 512 && run.stack!.painted <= reserve, `painted ${run.stack!.painted} of ${reserve}`);
+      assert.ok(run.stack!.bytes >= 16 && run.stack!.bytes < run.stack!.painted);
+    });
+  }
 
   it('gives identical counts in a second run', async () => {
     const { binary } = await compileBenchPaths(model);
