@@ -7,10 +7,9 @@
  */
 
 /*
- * Capacity of the window and mask buffers: 64 words (2 x 256 bytes of stack) hold a 3x3 window of 227 channels.
- * src/phases/7-emit/kernel-files.ts (WINDOW_WORDS) specialises only shapes that fit.
+ * BNN_WINDOW_WORDS, the capacity of the window and mask buffers (on the stack), is defined above with the
+ * program's shapes: the longest filter among them, at most 64 words (src/phases/7-emit/kernel-files.ts).
  */
-#define BNN_WINDOW_WORDS 64
 
 /** Appends bit runs to consecutive words; `acc` holds the `fill` (0..31) bits not yet stored. */
 typedef struct {
@@ -80,8 +79,8 @@ static inline void bnn_bits_put_run(bnn_bit_writer *s, uint32_t bit, int32_t c)
  * geometry's; the kernels pass them as compile-time constants for the shapes the program uses, so these loops
  * unroll into straight loads, shifts and stores.
  */
-static inline void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
-                                         uint32_t *window, int32_t c, int32_t kh, int32_t kw)
+BNN_ALWAYS_INLINE void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                            uint32_t *window, int32_t c, int32_t kh, int32_t kw)
 {
     const int32_t nw = (c + 31) / 32;
     bnn_bit_writer wb = { window, 0u, 0 };

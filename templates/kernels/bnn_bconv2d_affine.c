@@ -9,7 +9,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
     int32_t oc0 = 0;
     for (; oc0 + 4 <= oc_n; oc0 += 4, out += 4 * plane, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
         const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
-        const int32x4_t dot = vsubq_s32(vdupq_n_s32(bits), vshlq_n_s32(m, 1));
+        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
         const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vld1q_f32(scale + oc0));
         vstrwq_scatter_offset_f32(out, planes, vaddq_f32(prod, vld1q_f32(shift + oc0)));
     }
@@ -18,7 +18,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
         const mve_pred16_t active = vctp32q((uint32_t)n);
         fil = bnn_filter_rows_x4(weights + oc0 * fw, fw, n);
         const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
-        const int32x4_t dot = vsubq_s32(vdupq_n_s32(bits), vshlq_n_s32(m, 1));
+        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
         const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vldrwq_z_f32(scale + oc0, active));
         vstrwq_scatter_offset_p_f32(out, planes, vaddq_f32(prod, vldrwq_z_f32(shift + oc0, active)), active);
     }

@@ -19,7 +19,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_threshold_word_x4(const uint32_t *window4, const 
     int32_t k = 0;
     for (; k + 4 <= n; k += 4, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
         const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
-        const int32x4_t dot = vsubq_s32(vdupq_n_s32(bits), vshlq_n_s32(m, 1));
+        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
         const mve_pred16_t below = vcmpltq_s32(dot, vld1q_s32(thresholds + k));
         word |= vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below)) << k;
     }
@@ -27,7 +27,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_threshold_word_x4(const uint32_t *window4, const 
         const mve_pred16_t active = vctp32q((uint32_t)(n - k));
         fil = bnn_filter_rows_x4(w + k * fw, fw, n - k);
         const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
-        const int32x4_t dot = vsubq_s32(vdupq_n_s32(bits), vshlq_n_s32(m, 1));
+        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
         const mve_pred16_t below = vcmpltq_m_s32(dot, vldrwq_z_s32(thresholds + k, active), active);
         word |= vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below)) << k;
     }

@@ -107,45 +107,80 @@ BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int3
 }
 
 /*
+ * Word `off`/4 of the four filter rows (gather at an immediate offset from fil) XOR the broadcast window word,
+ * ANDed with the broadcast mask word for the masked form; window and mask pointers post-increment. Written as
+ * asm because gcc, given the intrinsics, hoists the window's loads out of the channel-group loop and shuffles
+ * them through the stack, which doubled the instructions a group; the "memory" clobber keeps every load inside
+ * its group.
+ */
+#define BNN_X4_XOR(off)                                                                                        \
+    __asm__("vldrw.u32 %q[f], [%q[fil], #%c[o]]\n\t"                                                          \
+            "vldrw.u32 %q[x], [%[wv]], #16\n\t"                                                               \
+            "veor %q[x], %q[x], %q[f]"                                                                        \
+            : [f] "=&w"(f), [x] "=&w"(x), [wv] "+r"(wv)                                                       \
+            : [fil] "w"(fil), [o] "i"(off)                                                                    \
+            : "memory")
+#define BNN_X4_XOR_MASKED(off)                                                                                 \
+    __asm__("vldrw.u32 %q[f], [%q[fil], #%c[o]]\n\t"                                                          \
+            "vldrw.u32 %q[x], [%[wv]], #16\n\t"                                                               \
+            "veor %q[x], %q[x], %q[f]\n\t"                                                                    \
+            "vldrw.u32 %q[f], [%[mv]], #16\n\t"                                                               \
+            "vand %q[x], %q[x], %q[f]"                                                                        \
+            : [f] "=&w"(f), [x] "=&w"(x), [wv] "+r"(wv), [mv] "+r"(mv)                                        \
+            : [fil] "w"(fil), [o] "i"(off)                                                                    \
+            : "memory")
+
+/*
  * Per lane j: mismatches of a window against the filter row at address lane j of fil, over fw words, counting
- * only the bits set in the mask unless it is NULL; window and mask are broadcast (bnn_broadcast_x4).
+ * only the bits set in the mask unless it is NULL; window and mask are broadcast (bnn_broadcast_x4). Byte counts
+ * grow by at most 8 a word, so a lane's four bytes sum to at most 32 a word: up to 7 words their sum is one
+ * multiply by 0x01010101 (top byte); longer runs widen the bytes to 16 bits every 31 words and at the end.
  */
 BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t *window4, const uint32_t *mask4,
                                              int32_t fw)
 {
     uint16x8_t counts = vdupq_n_u16(0);
     uint8x16_t bytes = vdupq_n_u8(0);
-    /*
-     * Opaque copies of the pointers: otherwise gcc hoists the window's loads out of the callers' loop over
-     * channel groups and spills them all to the stack, which costs more than loading them again.
-     */
-    const int masked = mask4 != 0;
+    uint32x4_t f;
+    uint32x4_t x;
     const uint32_t *wv = window4;
     const uint32_t *mv = mask4;
-    __asm__("" : "+r"(wv), "+r"(mv));
-    /* Byte counts grow by at most 8 a word: widened into 16-bit counts every 31 words and at the end. */
-#define BNN_X4_WORD(k, offset)                                                                                   \
-    {                                                                                                         \
-        uint32x4_t x = veorq_u32(vldrwq_gather_base_u32(fil, (offset)), vld1q_u32(wv + 4 * (k)));               \
-        if (masked) {                                                                                         \
-            x = vandq_u32(x, vld1q_u32(mv + 4 * (k)));                                                         \
-        }                                                                                                     \
-        bytes = vaddq_u8(bytes, vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x)));             \
-        if ((k) % 31 == 30 || (k) == fw - 1) {                                                                \
-            counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));                      \
-            bytes = vdupq_n_u8(0);                                                                            \
-        }                                                                                                     \
-    }
-    /* The filter gather's offset is an immediate: a constant word index where the run unrolls, else a stepped base. */
     if (__builtin_constant_p(fw)) {
-        _Pragma("GCC unroll 64") for (int32_t k = 0; k < fw; ++k) BNN_X4_WORD(k, 4 * k)
+        _Pragma("GCC unroll 64") for (int32_t k = 0; k < fw; ++k) {
+            if (mask4 != 0) {
+                BNN_X4_XOR_MASKED(4 * k);
+            } else {
+                BNN_X4_XOR(4 * k);
+            }
+            const uint8x16_t c = vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x));
+            bytes = k == 0 ? c : vaddq_u8(bytes, c);
+            if (fw > 7 && (k % 31 == 30 || k == fw - 1)) {
+                counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));
+                bytes = vdupq_n_u8(0);
+            }
+        }
     } else {
-        for (int32_t k = 0; k < fw; ++k, fil = vaddq_n_u32(fil, 4u)) BNN_X4_WORD(k, 0)
+        for (int32_t k = 0; k < fw; ++k, fil = vaddq_n_u32(fil, 4u)) {
+            if (mask4 != 0) {
+                BNN_X4_XOR_MASKED(0);
+            } else {
+                BNN_X4_XOR(0);
+            }
+            bytes = vaddq_u8(bytes, vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x)));
+            if (k % 31 == 30 || k == fw - 1) {
+                counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));
+                bytes = vdupq_n_u8(0);
+            }
+        }
     }
-#undef BNN_X4_WORD
+    if (__builtin_constant_p(fw) && fw <= 7) {
+        return vshrq_n_u32(vmulq_n_u32(vreinterpretq_u32_u8(bytes), 0x01010101u), 24);
+    }
     const uint32x4_t c32 = vreinterpretq_u32_u16(counts);
     return vaddq_u32(vmovlbq_u16(counts), vshrq_n_u32(c32, 16));
 }
+#undef BNN_X4_XOR
+#undef BNN_X4_XOR_MASKED
 
 /* Addresses of the filter rows w + j * fw for lanes j = 0 .. 3, lanes at or past n (1..4) repeating row n - 1. */
 BNN_ALWAYS_INLINE uint32x4_t bnn_filter_rows_x4(const uint32_t *w, int32_t fw, int32_t n)

@@ -7,6 +7,12 @@ static inline void bnn_tap_range(int32_t base, int32_t dil, int32_t k, int32_t s
 {
     int32_t lo = 0;
     int32_t hi = k;
+    /* Most windows lie wholly inside: two compares instead of the loops. */
+    if (base >= 0 && base + (k - 1) * dil < size) {
+        *first = 0;
+        *end = k;
+        return;
+    }
     while (lo < k && base + lo * dil < 0) {
         ++lo;
     }

@@ -77,7 +77,7 @@ const SOFT_FLOAT_BYTES = 4096;
 
 /**
  * Stack bytes per kernel: gcc -fstack-usage over the eight cross targets, rounded up. The binary convolutions
- * hold a window and a mask buffer of 256 bytes each (BNN_WINDOW_WORDS); the deepest bconv chain measured was
+ * hold a window and a mask buffer of at most 256 bytes each (BNN_WINDOW_WORDS, the longest filter); the deepest bconv chain measured was
  * 1,192 bytes (bnn_bconv2d_affine 1,040 + an out-of-line popcount 112 on cortex-m55, the example model).
  */
 const STACK_BYTES: Record<CKernel, number> = {
@@ -105,8 +105,8 @@ const STACK_BYTES: Record<CKernel, number> = {
 /**
  * Extra per bconv kernel on Helium (popcount 'mve'), whose kernels compute four output channels a vector
  * (popcount_mve.h): their group loops and the 256-byte popcount table in code, and the window and mask
- * broadcast to vectors (4 x 256 bytes each, BNN_WINDOW_WORDS) on the stack. Provisional figures, not yet
- * measured over models beyond the tests.
+ * broadcast to vectors on the stack (4 x BNN_WINDOW_WORDS words each: at most 2 x 1 KiB for 64-word filters;
+ * 1,264 bytes of stack in all were measured for the ResNet-20 benchmark, whose longest filter has 18 words).
  */
 const MVE_X4 = { code: 2048, stack: 2048 };
 

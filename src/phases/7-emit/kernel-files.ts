@@ -81,10 +81,19 @@ export interface BConvShape {
 }
 
 /**
- * Filters longer than this many words are not gathered into a window (BNN_WINDOW_WORDS in
- * templates/kernels/bconv_window.h) but go tap by tap, so specialising their shapes would only add code.
+ * Filters longer than this many words are not gathered into a window but go tap by tap, so specialising their
+ * shapes would only add code.
  */
 const WINDOW_WORDS = 64;
+
+/**
+ * BNN_WINDOW_WORDS, the window buffers' capacity: the longest specialised filter, so the stack holds no more
+ * than the program needs (longer filters go tap by tap). At least 8 words: the generic popcount loops read up to
+ * four words at a time, and gcc's -Warray-bounds flags such reads of a shorter buffer even where no shape reaches them.
+ */
+function windowWords(shapes: readonly BConvShape[]): number {
+  return Math.max(8, ...shapes.map((s) => filterWords(s.c, s.kh, s.kw)));
+}
 
 /** The distinct shapes of `steps`' binary convolutions that the bconv kernels specialise, in first-seen order. */
 export function specialisedBConvShapes(steps: readonly Step[]): BConvShape[] {
@@ -119,6 +128,7 @@ export function emitKernels(
     needsMath: kernels.some((k) => NEEDS[k].mathH === true),
     bconv: kernels.some((k) => NEEDS[k].helpers.includes('bconv_window')),
     bconvShapes,
+    windowWords: windowWords(bconvShapes),
     helpers: helpers.map((h) => templateText(helperFile(h, target)).trimEnd()),
     kernels: sources,
   });
