@@ -16,11 +16,12 @@ import { sampleSize, type Samples } from './io/samples.js';
 import { stepCost, stepKind, stepLabel, type StepKind } from './lowered/cost.js';
 import { emitC } from './phases/7-emit/emit.js';
 import { estimateFootprint } from './phases/7-emit/footprint.js';
+import { budgetProblem } from './targets/budget.js';
 import { compileFile, type Compiled } from './pipeline.js';
 import { ProgressCounter, type ProgressCallback } from './progress.js';
 import type { Target } from './targets/target.js';
 import { runModelOnTarget, type RunModelResult } from './toolchain/run-model.js';
-import { argmax, floatOutputs, referenceOutputs, type InstructionStats, type Outputs } from './verify.js';
+import { argmax, floatOutputs, qemuTimeoutMs, referenceOutputs, sameBits, statsOf, type InstructionStats, type Outputs } from './verify.js';
 
 export interface StepBench {
   readonly index: number;
@@ -171,16 +172,10 @@ export function checkBenchTarget(target: Target): void {
 function doesNotFitBoard(c: Compiled, target: Target, what = 'the model'): string | undefined {
   const memory = target.memory;
   if (!memory) return undefined;
-  const fp = estimateFootprint(c.program, target);
-  const n = (v: number) => v.toLocaleString('en-US');
   const board = target.qemu?.machine ?? target.name;
-  if (fp.flashBytes > memory.flash.size) {
-    return `${what} needs about ${n(fp.flashBytes)} bytes of flash; the emulated board (${board}) has ${n(memory.flash.size)}`;
-  }
-  if (fp.ramBytes > memory.ram.size) {
-    return `${what} needs about ${n(fp.ramBytes)} bytes of RAM; the emulated board (${board}) has ${n(memory.ram.size)}`;
-  }
-  return undefined;
+  const problem = budgetProblem(estimateFootprint(c.program, target), { flash: memory.flash.size, ram: memory.ram.size },
+    `the emulated board (${board})`);
+  return problem === undefined ? undefined : `${what} ${problem}`;
 }
 
 /**
@@ -198,9 +193,7 @@ export async function measurePath(
   const macs = costs.reduce((n, s) => n + s.macs, 0);
   const common = {
     target, modelName: p.name, inputs: samples.inputs.subarray(0, samples.count * inputSize), samples: samples.count,
-    inputSize, outputSize, countInstructions: true,
-    // Soft-float targets run a float convolution at up to ~100 instructions a MAC: allow 2 us a MAC.
-    timeoutMs: 120_000 + Math.ceil(samples.count * macs * 0.002),
+    inputSize, outputSize, countInstructions: true, timeoutMs: qemuTimeoutMs(p, samples.count),
   };
   const build = async (profile: boolean): Promise<RunModelResult> => {
     const sub = join(dir, profile ? 'profiled' : 'plain');
@@ -223,7 +216,7 @@ export async function measurePath(
   const profiledRuns = profiled.instructions!.perRun;
   const steps = p.steps.map((step, k): StepBench => {
     const cost = costs[k]!;
-    const instructions = stats(perStep.map((run) => run[k]!));
+    const instructions = statsOf(perStep.map((run) => run[k]!));
     return {
       index: k, kernel: stepLabel(step), origin: step.origin, kind: stepKind(cost),
       binaryMacs: cost.binary ? cost.macs : 0, realMacs: cost.binary ? 0 : cost.macs, constBytes: cost.bytes, instructions,
@@ -239,9 +232,9 @@ export async function measurePath(
     path,
     steps,
     instructions: {
-      run: stats(runs),
-      profiledRun: stats(profiledRuns),
-      betweenSteps: stats(profiledRuns.map((n, s) => n - perStep[s]!.reduce((a, b) => a + b, 0))),
+      run: statsOf(runs),
+      profiledRun: statsOf(profiledRuns),
+      betweenSteps: statsOf(profiledRuns.map((n, s) => n - perStep[s]!.reduce((a, b) => a + b, 0))),
     },
     macs: { binary: binaryMacs, real: macs - binaryMacs },
     ...(binaryMacs > 0 ? { binarySteps: { instructions: binaryInstructions, macs: binaryMacs, instructionsPerMac: binaryInstructions / binaryMacs } } : {}),
@@ -252,20 +245,6 @@ export async function measurePath(
     },
     outputs: await compareOutputs(c, samples, plain.outputs, floatReference, progress, path),
   };
-}
-
-function stats(values: readonly number[]): InstructionStats {
-  if (values.length === 0) throw new Error('bench: no runs were counted');
-  const min = values.reduce((a, b) => Math.min(a, b));
-  const max = values.reduce((a, b) => Math.max(a, b));
-  return { mean: values.reduce((a, b) => a + b, 0) / values.length, min, max };
-}
-
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  return ua.every((v, i) => v === ub[i]);
 }
 
 async function compareOutputs(

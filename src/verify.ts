@@ -155,12 +155,25 @@ export function argmax(v: Float32Array, offset: number, size: number): number {
   return best;
 }
 
+/** Mean, min and max of instruction counts (at least one). */
+export function statsOf(values: readonly number[]): InstructionStats {
+  if (values.length === 0) throw new Error('no runs were counted');
+  const min = values.reduce((a, b) => Math.min(a, b));
+  const max = values.reduce((a, b) => Math.max(a, b));
+  return { mean: values.reduce((a, b) => a + b, 0) / values.length, min, max };
+}
+
 /** Statistics of the per-run counts; undefined without runs. */
 export function instructionStats(counts: InstructionCounts | undefined): InstructionStats | undefined {
-  if (!counts || counts.perRun.length === 0) return undefined;
-  const min = counts.perRun.reduce((a, b) => Math.min(a, b));
-  const max = counts.perRun.reduce((a, b) => Math.max(a, b));
-  return { mean: counts.total / counts.perRun.length, min, max };
+  return counts && counts.perRun.length > 0 ? statsOf(counts.perRun) : undefined;
+}
+
+/** Whether two float arrays hold the same bits (NaN payloads and the sign of zero included). */
+export function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return ua.every((v, i) => v === ub[i]);
 }
 
 export async function verify(c: Compiled, target: Target, samples: Samples, opts: VerifyOptions = {}): Promise<VerifyReport> {

@@ -7,7 +7,7 @@ import { emitC } from '../phases/7-emit/emit.js';
 import { estimateFootprint } from '../phases/7-emit/footprint.js';
 import { compileFile } from '../pipeline.js';
 import { writeReportFor } from '../report/make.js';
-import { budgetSummary, checkBudget } from '../targets/budget.js';
+import { budgetSummary, checkBudget, partBudgetProblem } from '../targets/budget.js';
 import { loadTarget } from '../targets/load.js';
 import type { Target } from '../targets/target.js';
 import { formatStackUsage, measureStackUsage } from '../toolchain/stack-usage.js';
@@ -34,7 +34,10 @@ export function registerCompile(program: Command): void {
         const footprint = estimateFootprint(compiled.program, target);
         // Before anything is written: a refused model leaves the output directory untouched.
         if (!opts.ignoreBudget) checkBudget(footprint, target, 'compile', model);
-        else overBudgetWarning(out, () => checkBudget(footprint, target, 'compile', model));
+        else {
+          const problem = partBudgetProblem(footprint, target);
+          if (problem !== undefined) out.warn(`model ${problem}; writing the files anyway (--ignore-budget)`);
+        }
         const files = emitC(compiled.program, target);
         const written = await writeGeneratedFiles(opts.output, files, opts.force);
         out.print(`${programSummary(compiled)}\n${budgetSummary(footprint, target)}`);
@@ -46,16 +49,6 @@ export function registerCompile(program: Command): void {
         if (opts.report) out.print(await writeReportFor(opts.report, { compiled, target, notMeasured: 'made by compile, which runs nothing (bnngen report counts instructions under QEMU)' }));
       }),
     );
-}
-
-/** With --ignore-budget: the refusal `check` would raise becomes a warning. */
-function overBudgetWarning(out: Output, check: () => void): void {
-  try {
-    check();
-  } catch (e) {
-    if (!(e instanceof BnnError)) throw e;
-    out.warn(`${e.reason.replace(/; use --ignore-budget .*$/, '')}; writing the files anyway (--ignore-budget)`);
-  }
 }
 
 /**

@@ -46,3 +46,10 @@ export interface Graph {
   /** Type and static shape of every value known so far (all values after shape inference). */
   readonly values: ReadonlyMap<string, ValueInfo>;
 }
+
+/** `base`, or the first of base_2, base_3, … that is not `taken`: names for values a pass adds to a graph. */
+export function freshName(base: string, taken: (name: string) => boolean): string {
+  let name = base;
+  for (let i = 2; taken(name); i++) name = `${base}_${i}`;
+  return name;
+}

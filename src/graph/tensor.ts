@@ -52,3 +52,17 @@ export function castValue(dtype: DType, v: number): number {
 export function scalar(dtype: DType, v: number): Tensor {
   return makeTensor(dtype, [], [v]);
 }
+
+/**
+ * A constant operand as one value per channel (axis 1) of an activation of shape `shape`, or undefined when it
+ * varies along another axis (numpy broadcasting: the constant's shape aligns with the activation's trailing axes).
+ */
+export function perChannelValues(t: Tensor, shape: readonly number[]): Float64Array | undefined {
+  if (t.shape.length > shape.length) return undefined;
+  const aligned = [...Array<number>(shape.length - t.shape.length).fill(1), ...t.shape];
+  if (aligned.some((d, i) => d !== 1 && !(i === 1 && d === shape[1]))) return undefined;
+  const channels = shape[1] ?? 1;
+  const n = t.data.length;
+  if (n !== 1 && n !== channels) return undefined;
+  return Float64Array.from({ length: channels }, (_, c) => t.data[n === 1 ? 0 : c]!);
+}

@@ -55,7 +55,7 @@ export interface InstructionCounts {
 }
 
 /** The deepest stack below the harness's stack pointer that any <modelName>_run call used. */
-export interface StackUsage {
+export interface PaintedStack {
   readonly bytes: number;
   /** Bytes that were painted; bytes === painted means the runs used all of it (or more). */
   readonly painted: number;
@@ -72,7 +72,7 @@ export interface RunModelResult {
   /** Present when countInstructions was asked for on an emulated target. */
   readonly instructions?: InstructionCounts;
   /** Present when measureStack was asked for on an emulated target. */
-  readonly stack?: StackUsage;
+  readonly stack?: PaintedStack;
 }
 
 const INPUT_FILE = 'inputs.f32';
@@ -204,7 +204,7 @@ function stackReserveLdflags(bytes: number): string[] {
 }
 
 /** The harness's "stack USED PAINTED" line. */
-function stackLine(stdout: string): StackUsage {
+function stackLine(stdout: string): PaintedStack {
   const m = /^stack (\d+) (\d+)$/m.exec(stdout);
   if (!m) throw new BnnError('the stack-measuring harness printed no stack line');
   return { bytes: Number(m[1]), painted: Number(m[2]) };

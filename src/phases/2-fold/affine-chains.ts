@@ -7,8 +7,8 @@
  * 5-lower emits one affine step instead of one per op. Runs on the folded graph (constants known, shapes static);
  * the float reference (the folded graph) keeps the chain as written.
  */
-import type { Graph, Node, ValueInfo } from '../../graph/graph.js';
-import type { Tensor } from '../../graph/tensor.js';
+import { freshName, type Graph, type Node, type ValueInfo } from '../../graph/graph.js';
+import { perChannelValues, type Tensor } from '../../graph/tensor.js';
 
 const AFFINE_OPS = new Set(['Add', 'Sub', 'Mul', 'Div']);
 
@@ -75,7 +75,7 @@ function affineLink(g: Graph, n: Node): Link | undefined {
   const out = g.values.get(n.outputs[0]!);
   if (!info || !out || info.dtype !== 'float32' || out.dtype !== 'float32') return undefined;
   if (info.shape.length < 2 || info.shape.join() !== out.shape.join()) return undefined;
-  const v = perChannel(g.constants.get(constantFirst ? a : b)!, info.shape);
+  const v = floatPerChannel(g.constants.get(constantFirst ? a : b)!, info.shape);
   if (!v) return undefined;
   const ones = () => new Float64Array(v.length).fill(1);
   switch (n.opType) {
@@ -92,14 +92,9 @@ function affineLink(g: Graph, n: Node): Link | undefined {
   }
 }
 
-/** A constant's values per channel (axis 1) of an activation of `shape`, or undefined when it varies on other axes. */
-function perChannel(t: Tensor, shape: readonly number[]): Float64Array | undefined {
-  if (t.dtype !== 'float32' || t.shape.length > shape.length) return undefined;
-  const padded = [...Array<number>(shape.length - t.shape.length).fill(1), ...t.shape];
-  if (padded.some((d, i) => d !== 1 && i !== 1)) return undefined;
-  const channels = shape[1]!;
-  if (t.data.length !== 1 && t.data.length !== channels) return undefined;
-  return Float64Array.from({ length: channels }, (_, c) => t.data[t.data.length === 1 ? 0 : c]!);
+/** perChannelValues of a float32 constant (integer constants are no affine link). */
+function floatPerChannel(t: Tensor, shape: readonly number[]): Float64Array | undefined {
+  return t.dtype === 'float32' ? perChannelValues(t, shape) : undefined;
 }
 
 /** The BatchNormalization equivalent of a chain (adding its constants), or undefined when a value is not finite. */
@@ -122,8 +117,7 @@ function batchNormFor(chain: readonly Link[], constants: Map<string, Tensor>, va
     ['scale', scale], ['bias', bias], ['mean', new Float32Array(channels)], ['var', new Float32Array(channels).fill(1)],
   ];
   const names = params.map(([what, data]) => {
-    let name = `${base}_${what}`;
-    while (values.has(name)) name += "'";
+    const name = freshName(`${base}_${what}`, (n) => values.has(n) || constants.has(n));
     constants.set(name, { dtype: 'float32', shape: [channels], data });
     values.set(name, { dtype: 'float32', shape: [channels] });
     return name;

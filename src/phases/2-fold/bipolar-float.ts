@@ -4,7 +4,7 @@
  * 1.5, 0.5 or -0.5 for x > 0, x = ±0 and x < 0, so the outer Sign gives +1 for x >= 0 and -1 below, as
  * BipolarQuant does (NaN stays NaN where BipolarQuant gives -s). The Mul is left out when s is 1.
  */
-import type { Graph, Node, ValueInfo } from '../../graph/graph.js';
+import { freshName, type Graph, type Node, type ValueInfo } from '../../graph/graph.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { isBipolarQuant } from '../../ops/bipolarquant.js';
 
@@ -13,8 +13,7 @@ export function bipolarAsStandardOps(g: Graph): Graph {
   const constants = new Map(g.constants);
   const values = new Map(g.values);
   const fresh = (base: string, info: ValueInfo, value?: Tensor): string => {
-    let name = base;
-    while (values.has(name)) name += "'";
+    const name = freshName(base, (n) => values.has(n));
     values.set(name, info);
     if (value) constants.set(name, value);
     return name;

@@ -10,7 +10,7 @@
  * Only the internal graph changes: the Conv keeps the linear layer's node name and writes its [1, N] output
  * value, and the float reference (verification) still runs the loaded graph.
  */
-import type { Graph, Node, ValueInfo } from '../../graph/graph.js';
+import { freshName, type Graph, type Node, type ValueInfo } from '../../graph/graph.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { attrFloat, attrInt } from '../../ops/util/attrs.js';
 import { isBinarizer } from '../../ops/util/binarizer.js';
@@ -136,7 +136,5 @@ function convWeights(
 }
 
 function uniqueName(constants: ReadonlyMap<string, Tensor>, values: ReadonlyMap<string, ValueInfo>, base: string): string {
-  let name = base;
-  for (let i = 2; constants.has(name) || values.has(name); i++) name = `${base}_${i}`;
-  return name;
+  return freshName(base, (name) => constants.has(name) || values.has(name));
 }

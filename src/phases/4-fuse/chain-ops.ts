@@ -6,7 +6,7 @@
  * so any such op folds into the integer threshold exactly; a negative slope (not monotone) stays a float op.
  */
 import type { Graph, Node } from '../../graph/graph.js';
-import type { Tensor } from '../../graph/tensor.js';
+import { perChannelValues, type Tensor } from '../../graph/tensor.js';
 import { attrFloat } from '../../ops/util/attrs.js';
 
 const PER_CHANNEL_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'PRelu']);
@@ -26,17 +26,10 @@ export function chainable(graph: Graph, node: Node, from: string): boolean {
     case 'LeakyRelu':
       return attrFloat(node, 'alpha', 0.01) >= 0;
     case 'PRelu':
-      return node.inputs[0] === from && constants.every((t) => perChannel(t!, shape) && t!.data.every((v) => v >= 0));
+      return node.inputs[0] === from && constants.every((t) => perChannelValues(t!, shape) !== undefined && t!.data.every((v) => v >= 0));
     default:
-      return PER_CHANNEL_OPS.has(node.opType) && constants.every((t) => perChannel(t!, shape));
+      return PER_CHANNEL_OPS.has(node.opType) && constants.every((t) => perChannelValues(t!, shape) !== undefined);
   }
-}
-
-/** A constant broadcast along every axis but the channel axis (1) of a value of shape `shape`. */
-function perChannel(t: Tensor, shape: readonly number[]): boolean {
-  if (t.shape.length > shape.length) return false;
-  const aligned = [...Array(shape.length - t.shape.length).fill(1), ...t.shape];
-  return aligned.every((d, i) => d === 1 || (i === 1 && d === shape[1]));
 }
 
 /**

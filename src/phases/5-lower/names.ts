@@ -1,3 +1,5 @@
+import { freshName } from '../../graph/graph.js';
+
 /** Stable, unique C identifiers derived from ONNX names. */
 export class NameTable {
   private readonly used = new Set<string>();
@@ -7,8 +9,7 @@ export class NameTable {
     let base = raw.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').replace(/^_+|_+$/g, '') || 'v';
     if (/^[0-9]/.test(base)) base = `v${base}`;
     base = `${base}${suffix}`.toLowerCase();
-    let name = base;
-    for (let i = 2; this.used.has(name); i++) name = `${base}_${i}`;
+    const name = freshName(base, (n) => this.used.has(n));
     this.used.add(name);
     return name;
   }

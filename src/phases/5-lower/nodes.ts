@@ -1,7 +1,7 @@
 /** Lowering of the plain (non-fused) nodes: one ONNX node -> at most one kernel step. */
 import { nodeError } from '../../errors.js';
 import type { Node } from '../../graph/graph.js';
-import type { Tensor } from '../../graph/tensor.js';
+import { perChannelValues, type Tensor } from '../../graph/tensor.js';
 import type { Shape3 } from '../../lowered/program.js';
 import { attrFloat, attrInt, attrInts, attrString } from '../../ops/util/attrs.js';
 import { batchNorm } from '../4-fuse/batchnorm.js';
@@ -111,19 +111,6 @@ export function clipBounds(ctx: LowerContext, node: Node): [number, number] {
   return [lo ? Math.fround(lo.data[0]!) : -Infinity, hi ? Math.fround(hi.data[0]!) : Infinity];
 }
 
-/**
- * A constant operand as one value per channel of an activation of the given ONNX rank, or undefined when it
- * broadcasts along other axes too.
- */
-function perChannel(t: Tensor, rank: number, channels: number): Float64Array | undefined {
-  const shape = [...Array(Math.max(0, rank - t.shape.length)).fill(1), ...t.shape];
-  if (shape.length !== rank) return undefined;
-  if (shape.some((d, i) => i !== 1 && d !== 1)) return undefined;
-  const n = t.data.length;
-  if (n !== 1 && n !== channels) return undefined;
-  return Float64Array.from({ length: channels }, (_, c) => t.data[n === 1 ? 0 : c]!);
-}
-
 /** Add/Sub/Mul/Div: two activations of equal shape (Add only), or an activation and a per-channel constant. */
 function lowerArithmetic(ctx: LowerContext, node: Node): void {
   const [a, b] = [node.inputs[0]!, node.inputs[1]!];
@@ -144,7 +131,7 @@ function lowerArithmetic(ctx: LowerContext, node: Node): void {
   const constant = (ca ?? cb)!;
   const src = ctx.input(node, activation);
   const channels = src.shape[0];
-  const values = perChannel(constant, outInfo.shape.length, channels);
+  const values = perChannelValues(constant, outInfo.shape);
   if (!values || ctx.graph.values.get(activation)!.shape.join() !== outInfo.shape.join()) {
     nodeError(node, `${node.opType} with a constant of shape [${constant.shape}] is supported only per channel or as a scalar`);
   }

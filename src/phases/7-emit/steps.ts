@@ -7,6 +7,7 @@ import type { Conv2dF32, Program, Shape3, Step, Window } from '../../lowered/pro
 import { callStatement, commentText, floatLiteral, needsMathH } from './c-text.js';
 import type { CKernel } from './kernel-files.js';
 import { describeStep } from '../../lowered/describe.js';
+import { stepLabel } from '../../lowered/cost.js';
 
 export interface StepC {
   readonly kernel: CKernel;
@@ -32,7 +33,7 @@ export function stepC(p: Program, index: number, names: Names): StepC {
   const b = (id: number) => names.buffer(id);
   const c = (id: number) => names.constant(id);
   const base = { comment, needsMath: false };
-  const header = commentText(`step ${index}: ${kernelLabel(step)}`);
+  const header = commentText(`step ${index}: ${stepLabel(step)}`);
   const windowGeom = (inShape: Shape3, outShape: Shape3, window: Window) => ({
     declarations: [windowGeomDecl(header, geom, inShape, outShape, window)],
     identifiers: [geom],
@@ -162,10 +163,6 @@ export function stepC(p: Program, index: number, names: Names): StepC {
 function isStem3x3(step: Conv2dF32): boolean {
   const w = step.window;
   return w.kH === 3 && w.kW === 3 && w.strideH === 1 && w.strideW === 1 && w.dilH === 1 && w.dilW === 1 && step.inShape[0] <= 3;
-}
-
-function kernelLabel(step: Step): string {
-  return step.kernel === 'bconv2d' ? `bconv2d (${step.epilogue.kind})` : step.kernel;
 }
 
 function shapeInit(s: readonly number[]): string {
