@@ -3,7 +3,7 @@
  * call statement itself. Names: constants `<model>_<const>`, geometry `<model>_s<step>_geom`, internal buffers
  * `buf_<buffer>` (pointers into the arena), the model input and output `input` / `output`.
  */
-import type { Conv2dF32, Program, Shape3, Step, Window } from '../../lowered/program.js';
+import type { Conv2dF32, Program, Shape3, Window } from '../../lowered/program.js';
 import { callStatement, commentText, floatLiteral, needsMathH } from './c-text.js';
 import type { CKernel } from './kernel-files.js';
 import { describeStep } from '../../lowered/describe.js';
