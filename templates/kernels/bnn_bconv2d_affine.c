@@ -25,7 +25,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
                 for (; w_oc != w_end; w_oc += fw, out += plane) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
-                    *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
+                    *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
                 }
                 continue;
             }
@@ -37,7 +37,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
                                                     : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
-                *out = (float)(bits - 2 * mismatches) * scale[oc] + shift[oc];
+                *out = bnn_dot_affine(bits - 2 * mismatches, scale[oc], shift[oc]);
             }
         }
     }
