@@ -115,7 +115,7 @@ const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(Math.abs(x))) - 23
 describe('exact integer bconv epilogue (affine_exact.h)', function () {
   this.timeout(300_000);
 
-  it('equals the float expression for every d in [-2048, 2048] with random and BatchNorm-like s, h', () => {
+  it('equals the float expression for every d in [-2048, 2048] with random and BatchNorm-like s, h, and every |d| < 2^16', () => {
     const r = new Rng(2026);
     const cases: Case[] = [];
     for (let d = -2048; d <= 2048; d++) {
@@ -127,6 +127,8 @@ describe('exact integer bconv epilogue (affine_exact.h)', function () {
         cases.push({ d, s, h });
       }
     }
+    // Every |d| the fast path takes (up to 2^16 - 1, so every normalising shift of d), once each sign.
+    for (let a = 2049; a < 65536; a++) cases.push({ d: a, s: bnLike(r), h: bnLike(r) }, { d: -a, s: bnLike(r), h: bnLike(r) });
     assertExact(cases);
   });
 
