@@ -63,7 +63,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
 #else
                 for (; w_oc != w_end; w_oc += fw, out += plane) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
-                    *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
+                    *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
                 }
 #endif
                 continue;
@@ -82,7 +82,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
                                                     : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
-                *out = (float)(bits - 2 * mismatches) * scale[oc] + shift[oc];
+                *out = bnn_dot_affine(bits - 2 * mismatches, scale[oc], shift[oc]);
             }
         }
     }

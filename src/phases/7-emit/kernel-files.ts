@@ -37,15 +37,18 @@ export type CKernel = (typeof C_KERNELS)[number];
 /** Type names bnn_kernels.h defines (templates/kernels/bnn_kernels.h.hbs). */
 export const KERNEL_HEADER_TYPES = ['bnn_shape', 'bnn_window', 'bnn_window_geom', 'bnn_remap_geom'] as const;
 
-/** Static inline helpers, in dependency order; 'popcount' is the target's variant file. */
-const HELPERS = ['popcount', 'tap_range', 'bconv_window'] as const;
+/**
+ * Static inline helpers, in dependency order; 'popcount' is the target's variant file, 'affine' the bconv float
+ * epilogue: the float expression on FPU targets, its exact integer emulation on the others.
+ */
+const HELPERS = ['popcount', 'affine', 'tap_range', 'bconv_window'] as const;
 type Helper = (typeof HELPERS)[number];
 
 const NEEDS: Record<CKernel, { readonly helpers: readonly Helper[]; readonly mathH?: boolean }> = {
   bnn_conv2d_f32: { helpers: ['tap_range'] },
   bnn_conv2d_f32_3x3: { helpers: ['tap_range'] },
   bnn_pack_sign_f32: { helpers: [] },
-  bnn_bconv2d_affine: { helpers: ['popcount', 'tap_range', 'bconv_window'] },
+  bnn_bconv2d_affine: { helpers: ['popcount', 'affine', 'tap_range', 'bconv_window'] },
   bnn_bconv2d_threshold: { helpers: ['popcount', 'tap_range', 'bconv_window'] },
   bnn_affine_f32: { helpers: [] },
   bnn_add_f32: { helpers: [] },
@@ -136,6 +139,7 @@ export function emitKernels(
 }
 
 function helperFile(helper: Helper, target: Target): string {
+  if (helper === 'affine') return `kernels/affine_${target.fpu ? 'float' : 'exact'}.h`;
   if (helper !== 'popcount') return `kernels/${helper}.h`;
   const file = `kernels/popcount_${target.kernels.popcount}.h`;
   if (!templateExists(file)) {
