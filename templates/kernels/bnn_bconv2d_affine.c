@@ -23,6 +23,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const float *sc = scale;
                 const float *sh = shift;
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
                 for (; w_oc != w_end; w_oc += fw, out += plane) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
                     *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
@@ -33,6 +38,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
             }
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
