@@ -187,6 +187,17 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     ".endif\n\t"
 
 /*
+ * gcc sizes an asm statement by its line count (for literal pool and branch ranges) and cannot see what .rept
+ * expands to: these empty lines, which assemble to nothing, make the count cover the longest expansion (about
+ * 670 instructions for a masked 64-word filter), else gcc may place a literal pool out of reach.
+ */
+#define BNN_SWAR_ASM_NL16 "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+#define BNN_SWAR_ASM_NL128                                                                                         \
+    BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 \
+        BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16
+#define BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_NL128 BNN_SWAR_ASM_NL128 BNN_SWAR_ASM_NL128 BNN_SWAR_ASM_NL128 BNN_SWAR_ASM_NL128
+
+/*
  * The loop; MASK0, MASK2 and MASK1 AND the first word, the next pair and the last single word with the mask
  * (empty for full windows), BITS puts the receptive field's size in y0, STRIDE the output plane's size in bytes.
  */
@@ -250,8 +261,9 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "vadd.f32 s15, s15, s14\n\t"                                                        \
     "vstr s15, [%[out]]\n\t"                                                            \
     STRIDE                                                                              \
-    "cmp %[w], %[end]\n\t"                                                              \
-    "bne 1b\n\t"
+    "vmov %[y0], %[end]\n\t"                                                             \
+    "cmp %[w], %[y0]\n\t"                                                               \
+    "bne 1b\n\t" BNN_SWAR_ASM_LENGTH
 
 #define BNN_SWAR_ASM_AFFINE_OUTPUTS                                                                               \
     [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
@@ -276,14 +288,14 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
         __asm__ volatile(BNN_SWAR_ASM_AFFINE("", "", "", "movw %[y0], %[bits]\n\t",
                                              "add %[out], %[out], %[stride]\n\t")
                          : BNN_SWAR_ASM_AFFINE_OUTPUTS
-                         : [a] "r"(window), [end] "r"(w_end), [stride] "r"(stride), [n] "i"(fw), [bits] "i"(bits)
+                         : [a] "r"(window), [end] "t"(w_end), [stride] "r"(stride), [n] "i"(fw), [bits] "i"(bits)
                          : "s14", "s15", "cc", "memory");
         return 1;
     }
     if (mask == 0) {
         return 0;
     }
-    /* One register more for the mask: the size and the stride are read from the stack instead. */
+    /* The mask takes the stride's core register: the stride, like the size, waits in an FPU register. */
     __asm__ volatile(BNN_SWAR_ASM_AFFINE("ldr %[y0], [%[m]]\n\t"
                                          "and %[o], %[o], %[y0]\n\t",
                                          "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"
@@ -291,12 +303,12 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
                                          "and %[x1], %[x1], %[y1]\n\t",
                                          "ldr %[y0], [%[m], #.Lbnn_k]\n\t"
                                          "and %[x0], %[x0], %[y0]\n\t",
-                                         "ldr %[y0], %[bits]\n\t",
-                                         "ldr %[y1], %[stride]\n\t"
+                                         "vmov %[y0], %[bits]\n\t",
+                                         "vmov %[y1], %[stride]\n\t"
                                          "add %[out], %[out], %[y1]\n\t")
                      : BNN_SWAR_ASM_AFFINE_OUTPUTS
-                     : [a] "r"(window), [m] "r"(mask), [end] "r"(w_end), [stride] "m"(stride), [n] "i"(fw),
-                       [bits] "m"(bits)
+                     : [a] "r"(window), [m] "r"(mask), [end] "t"(w_end), [stride] "t"(stride), [n] "i"(fw),
+                       [bits] "t"(bits)
                      : "s14", "s15", "cc", "memory");
     return 1;
 }
