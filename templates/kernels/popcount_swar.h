@@ -1,25 +1,32 @@
 /*
- * XOR-popcount of word runs in plain C (SWAR), for cores without a popcount instruction. No __builtin_popcount:
- * on Cortex-M and rv32imc gcc turns that into a call to libgcc's __popcountsi2 (20-30 instructions a word).
- * Three words at a time: a carry-save adder turns them into a "ones" word and a "twos" word with the same total
- * (popcount(x0) + popcount(x1) + popcount(x2) = popcount(ones) + 2 * popcount(twos)); both go through the first
- * two SWAR steps (per-nibble counts, at most 4), are combined as ones + 2 * twos (at most 12 per nibble, so no
- * carry crosses a nibble), widened to bytes (at most 24) and the four bytes added to the total: by USADA8 on
- * cores with the DSP extension (one instruction), else by one multiply. The kernels call these with run lengths
- * that are compile-time constants, so the loops unroll completely.
+ * XOR-popcount of word runs (SWAR), for cores without a popcount instruction. No __builtin_popcount: on Cortex-M
+ * and rv32imc gcc turns that into a call to libgcc's __popcountsi2 (20-30 instructions a word). Two versions:
+ *
+ * - Thumb-2 with the DSP extension (Cortex-M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words
+ *   at a time; the SWAR masks are Thumb-2 immediates and USAD8 adds up the bytes. About 8.2 instructions a word
+ *   on long runs. bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one block: about 27 more
+ *   instructions per output channel for the first word, the final sum and the float epilogue.
+ * - Elsewhere (Cortex-M0/M3, RISC-V, the host), plain C, three words at a time: a carry-save adder turns them
+ *   into a "ones" word and a "twos" word with the same total (popcount(x0) + popcount(x1) + popcount(x2) =
+ *   popcount(ones) + 2 * popcount(twos)); both go through the first two SWAR steps (per-nibble counts, at most
+ *   4), are combined as ones + 2 * twos (at most 12 per nibble, so no carry crosses a nibble), widened to bytes
+ *   (at most 24) and the four bytes added to the total by one multiply (USADA8 if the DSP extension is there).
+ *
+ * The kernels call these with run lengths that are compile-time constants, so the runs unroll completely.
  */
 #if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FEATURE_SIMD32)
 /*
- * Thumb-2 with the DSP extension (Cortex-M4/M7/M33): the run is counted by inline assembly, in blocks that each
- * load their words with LDRD/LDR (post-increment) and finish their arithmetic before the next block starts. In
- * C, gcc hoists every load of the unrolled run to the top and then spills to the stack; here the live values stay
- * in about ten registers. The SWAR masks are Thumb-2 modified immediates (0xAAAAAAAA, 0xCCCCCCCC, 0x33333333,
+ * Thumb-2 with the DSP extension: the run is counted by inline assembly, in blocks that each load their words
+ * with LDRD/LDR (post-increment) and finish their arithmetic before the next block starts. In C, gcc hoists
+ * every load of the unrolled run to the top and then spills to the stack; here the live values stay in about ten
+ * registers. The SWAR masks are Thumb-2 modified immediates (0xAAAAAAAA, 0xCCCCCCCC, 0x33333333,
  * 0x0F0F0F0F), so no register holds a mask.
  *
  * Counting: a chain of carry-save adders. `ones` carries the weight-1 bits through the run; each adder takes two
  * new words and gives off one weight-2 word, whose per-nibble counts (at most 4) are summed in `twos` for up to
  * three words (at most 12 a nibble), then widened to bytes and added up by USADA8. The run's count is
- * ones' count + 2 * twos' counts. Per two words: 2 LDRD, 2 EOR, 5 for the adder, 5 for the nibble counts, 1 add.
+ * ones' count + 2 * twos' counts. Per two words: 2 LDRD, 2 EOR, 5 for the adder, 4 for the nibble counts and
+ * 1 or 2 to sum them; per three carry words 5 more to widen and add them.
  */
 
 /* Per-nibble counts of x (each at most 4), using t: x - ((x & 0xAAAAAAAA) >> 1) gives 2-bit counts. */
@@ -233,18 +240,25 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "eor %[o], %[o], %[x0]\n\t"                                                         \
     BNN_SWAR_ASM_TWOS("y0")                                                             \
     ".endif\n\t"                                                                        \
-    "and %[y1], %[o], #0xAAAAAAAA\n\t" /* the chain: nibbles (<= 4), bytes (<= 8) */   \
+    "and %[y1], %[o], #0xAAAAAAAA\n\t" /* the chain's word: nibble counts (<= 4) */    \
     "sub %[o], %[o], %[y1], lsr #1\n\t"                                                 \
     "and %[y1], %[o], #0xCCCCCCCC\n\t"                                                  \
     "and %[o], %[o], #0x33333333\n\t"                                                   \
     "add %[o], %[o], %[y1], lsr #2\n\t"                                                 \
+    ".if .Lbnn_p == 1\n\t" /* one weight-2 word pending: 4 + 2 * 4 fits a nibble */    \
+    "add %[o], %[o], %[tw], lsl #1\n\t"                                                 \
+    "and %[y1], %[o], #0xF0F0F0F0\n\t"                                                  \
+    "and %[o], %[o], #0x0F0F0F0F\n\t"                                                   \
+    "add %[o], %[o], %[y1], lsr #4\n\t"                                                 \
+    ".else\n\t"                                                                         \
     "add %[o], %[o], %[o], lsr #4\n\t"                                                  \
     "and %[o], %[o], #0x0F0F0F0F\n\t"                                                   \
-    ".if .Lbnn_p > 0\n\t" /* plus 2 * the pending weight-2 bytes (<= 24) */            \
+    ".if .Lbnn_p > 1\n\t" /* plus 2 * the pending weight-2 bytes (<= 24) */            \
     "and %[y1], %[tw], #0xF0F0F0F0\n\t"                                                 \
     "and %[tw], %[tw], #0x0F0F0F0F\n\t"                                                 \
     "add %[tw], %[tw], %[y1], lsr #4\n\t"                                               \
     "add %[o], %[o], %[tw], lsl #1\n\t"                                                 \
+    ".endif\n\t"                                                                        \
     ".endif\n\t"                                                                        \
     "mov %[y1], #0\n\t"                                                                 \
     "usad8 %[x0], %[o], %[y1]\n\t"                                                      \
