@@ -2,11 +2,12 @@
  * XOR-popcount of word runs (SWAR), for cores without a popcount instruction. No __builtin_popcount: on Cortex-M
  * and rv32imc gcc turns that into a call to libgcc's __popcountsi2 (20-30 instructions a word). Two versions:
  *
- * - Thumb-2 with the DSP extension (Cortex-M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words
- *   at a time; the SWAR masks are Thumb-2 immediates and USAD8 adds up the bytes. About 8.2 instructions a word
- *   on long runs. bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one block: about 27 more
- *   instructions per output channel for the first word, the final sum and the float epilogue.
- * - Elsewhere (Cortex-M0/M3, RISC-V, the host), plain C, three words at a time: a carry-save adder turns them
+ * - Thumb-2 (Cortex-M3/M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words at a time; the SWAR
+ *   masks are Thumb-2 immediates; USAD8 adds up the bytes with the DSP extension, a multiply without (M3).
+ *   With the DSP extension and an FPU, bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one
+ *   block: about 8.2 instructions a word plus about 20 per output channel (first word, final sum, epilogue).
+ *   On the M3 the kernels' C loops call the run blocks: about 9.3 a word.
+ * - Elsewhere (Cortex-M0, RISC-V, the host), plain C, three words at a time: a carry-save adder turns them
  *   into a "ones" word and a "twos" word with the same total (popcount(x0) + popcount(x1) + popcount(x2) =
  *   popcount(ones) + 2 * popcount(twos)); both go through the first two SWAR steps (per-nibble counts, at most
  *   4), are combined as ones + 2 * twos (at most 12 per nibble, so no carry crosses a nibble), widened to bytes
@@ -14,9 +15,9 @@
  *
  * The kernels call these with run lengths that are compile-time constants, so the runs unroll completely.
  */
-#if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FEATURE_SIMD32)
+#if defined(__GNUC__) && defined(__thumb2__)
 /*
- * Thumb-2 with the DSP extension: the run is counted by inline assembly, in blocks that each load their words
+ * Thumb-2 (Cortex-M3/M4/M7/M33): the run is counted by inline assembly, in blocks that each load their words
  * with LDRD/LDR (post-increment) and finish their arithmetic before the next block starts. In C, gcc hoists
  * every load of the unrolled run to the top and then spills to the stack; here the live values stay in about ten
  * registers. The SWAR masks are Thumb-2 modified immediates (0xAAAAAAAA, 0xCCCCCCCC, 0x33333333,
@@ -55,6 +56,20 @@
     "eor %[ones], %[" t "], %[" y "]\n\t"                            \
     "and %[" t "], %[" t "], %[" y "]\n\t"                           \
     "orr %[" x "], %[" x "], %[" t "]\n\t"
+
+/*
+ * Sums of the four bytes of x (each at most 56, so no partial sum leaves its byte), against the constant k:
+ * USAD8 against 0 with the DSP extension, else a multiply by 0x01010101 that gathers them in the top byte.
+ */
+#if defined(__ARM_FEATURE_SIMD32)
+#define BNN_SWAR_SUM_CONST 0u
+#define BNN_SWAR_SUM(s, x) "usad8 %[" s "], %[" x "], %[k]\n\t"
+#define BNN_SWAR_ADD_SUM(s, x) "usada8 %[" s "], %[" x "], %[k], %[" s "]\n\t"
+#else
+#define BNN_SWAR_SUM_CONST 0x01010101u
+#define BNN_SWAR_SUM(s, x) "mul %[" s "], %[" x "], %[k]\n\t" "lsr %[" s "], %[" s "], #24\n\t"
+#define BNN_SWAR_ADD_SUM(s, x) "mul %[" x "], %[" x "], %[k]\n\t" "add %[" s "], %[" s "], %[" x "], lsr #24\n\t"
+#endif
 
 /* The operands every block shares: the run's pointers (advanced by the loads) and the running state. */
 typedef struct {
@@ -104,16 +119,16 @@ BNN_ALWAYS_INLINE uint32_t bnn_swar_load1(bnn_swar_run *r)
 }
 
 /* Adds the per-nibble counts of the weight-2 word c to `twos`, widening them into total2 after three words. */
-BNN_ALWAYS_INLINE void bnn_swar_add_twos(bnn_swar_run *r, uint32_t c, uint32_t zero)
+BNN_ALWAYS_INLINE void bnn_swar_add_twos(bnn_swar_run *r, uint32_t c, uint32_t k)
 {
     uint32_t t;
     __asm__(BNN_SWAR_NIBBLES("c", "t") : [c] "+r"(c), [t] "=&r"(t));
     r->twos = r->pending == 0 ? c : r->twos + c;
     if (++r->pending == 3) {
         uint32_t t2;
-        __asm__(BNN_SWAR_BYTES("x", "t") "usada8 %[s], %[x], %[z], %[s]\n\t"
+        __asm__(BNN_SWAR_BYTES("x", "t") BNN_SWAR_ADD_SUM("s", "x")
                 : [x] "+r"(r->twos), [t] "=&r"(t2), [s] "+r"(r->total2)
-                : [z] "r"(zero));
+                : [k] "r"(k));
         r->pending = 0;
     }
 }
@@ -121,8 +136,7 @@ BNN_ALWAYS_INLINE void bnn_swar_add_twos(bnn_swar_run *r, uint32_t c, uint32_t z
 /* Number of set bits of the n (>= 0) words of a run ((a ^ w) & mask, or a ^ w when mask is NULL). */
 BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w, const uint32_t *mask, int32_t n)
 {
-    /* USADA8 adds the absolute byte differences from a register: this one holds 0. */
-    const uint32_t zero = 0u;
+    const uint32_t k = BNN_SWAR_SUM_CONST;
     bnn_swar_run r = { a, w, mask, mask != 0, 0u, 0u, 0, 0u };
     uint32_t x0, x1, t;
     int32_t i = 0;
@@ -134,7 +148,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     BNN_UNROLLED(n, for (; i + 2 <= n; i += 2) {
         bnn_swar_load2(&r, &x0, &x1);
         __asm__(BNN_SWAR_FULL_ADD("x0", "x1", "t") : [ones] "+r"(r.ones), [x0] "+r"(x0), [t] "=&r"(t) : [x1] "r"(x1));
-        bnn_swar_add_twos(&r, x0, zero);
+        bnn_swar_add_twos(&r, x0, k);
     })
     if (i < n) {
         /* One word left: a half adder. */
@@ -142,7 +156,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
         __asm__("and %[t], %[ones], %[x0]\n\t"
                 "eor %[ones], %[ones], %[x0]\n\t"
                 : [ones] "+r"(r.ones), [t] "=&r"(t) : [x0] "r"(x0));
-        bnn_swar_add_twos(&r, t, zero);
+        bnn_swar_add_twos(&r, t, k);
     }
     /* ones (nibbles at most 4) and the pending weight-2 nibbles (at most 12) as bytes: 4 + 4 + 2 * (12 + 12). */
     __asm__(BNN_SWAR_NIBBLES("x", "t") BNN_SWAR_BYTES_SMALL("x") : [x] "+r"(r.ones), [t] "=&r"(t));
@@ -150,11 +164,11 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
         __asm__(BNN_SWAR_BYTES("y", "t") "add %[x], %[x], %[y], lsl #1\n\t"
                 : [x] "+r"(r.ones), [y] "+r"(r.twos), [t] "=&r"(t));
     }
-    __asm__("usad8 %[s], %[x], %[z]\n\t" : [s] "=r"(t) : [x] "r"(r.ones), [z] "r"(zero));
+    __asm__(BNN_SWAR_SUM("s", "x") : [s] "=&r"(t) : [x] "r"(r.ones), [k] "r"(k));
     return t + 2u * r.total2;
 }
 
-#if defined(__ARM_FP) && (__ARM_FP & 4)
+#if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FP) && (__ARM_FP & 4)
 /*
  * The whole output-channel loop of one pixel for the float epilogue of bnn_bconv2d_affine, as one assembly
  * block: the per-channel bookkeeping (filter, scale, shift and output pointers, loop test) stays in registers

@@ -1,9 +1,10 @@
 /**
- * The Thumb-2 + DSP assembly of popcount_swar.h (Cortex-M4/M7/M33): the affine bconv's whole-pixel loop is
- * unrolled by the assembler for each filter length, with a different tail for odd and even word counts and a
- * flush of the weight-2 counts every three carries. A chain of affine convolutions gives it every filter length
- * from 1 to 11 words and 18, 20, 36 and 64 (the window buffer's limit), each over full windows and padded
- * borders, and is compared bit for bit with the reference executor on each core that takes the assembly.
+ * The Thumb-2 assembly of popcount_swar.h: on Cortex-M4/M7/M33 the affine bconv's whole-pixel loop, unrolled by
+ * the assembler for each filter length, with a different tail for odd and even word counts and a flush of the
+ * weight-2 counts every three carries; on Cortex-M3 (no DSP, no FPU) the run blocks that the C loops call. A
+ * chain of affine convolutions gives it every filter length from 1 to 11 words and 18, 20, 36 and 64 (the
+ * window buffer's limit), each over full windows and padded borders, and is compared bit for bit with the
+ * reference executor on each core that takes the assembly.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,7 +39,7 @@ function affineChain(): { program: Program; inputs: Float32Array; samples: numbe
   return { program: planMemory(b.finish(x, 'chain.onnx')).program, inputs, samples };
 }
 
-describe('Thumb-2 DSP assembly popcount: every filter length, full and padded windows', function () {
+describe('Thumb-2 assembly popcount: every filter length, full and padded windows', function () {
   const chain = affineChain();
   const inputSize = CHANNELS[0]! * SIZE[0] * SIZE[1];
   const outputSize = 6 * SIZE[0] * SIZE[1];
@@ -55,7 +56,7 @@ describe('Thumb-2 DSP assembly popcount: every filter length, full and padded wi
     assert.deepEqual(words, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 18, 20, 36, 64]);
   });
 
-  for (const name of ['cortex-m4', 'cortex-m7', 'cortex-m33']) {
+  for (const name of ['cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33']) {
     it(`${name}: bit-exact with the reference executor`, async () => {
       const target = loadTarget(name);
       const src = join(scratch, name);
