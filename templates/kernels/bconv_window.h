@@ -69,10 +69,10 @@ static inline void bnn_bits_put_pixel(bnn_bit_writer *s, const uint32_t *a, int3
 static inline void bnn_bits_put_run(bnn_bit_writer *s, uint32_t bit, int32_t c)
 {
     const int32_t nw = (c + 31) / 32;
-    BNN_UNROLLED(nw, for (int32_t j = 0; j < nw; ++j) {
+    for (int32_t j = 0; j < nw; ++j) {
         const int32_t n = j < nw - 1 ? 32 : c - 32 * (nw - 1);
         bnn_bits_put(s, bit * bnn_low_bits(n), n);
-    })
+    }
 }
 
 /*
@@ -101,9 +101,7 @@ static inline void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_
 
 /*
  * Gathers a window with padded taps: their bits are 0 in `window`, and `mask` has 1 exactly at the in-bounds
- * bits, so a filter's mismatches are popcount((window ^ filter) & mask). One loop over the taps, as in
- * bnn_bconv_gather_full, so it unrolls for the specialised shapes: the bit positions are then constants and
- * only the in-bounds tests remain.
+ * bits, so a filter's mismatches are popcount((window ^ filter) & mask).
  */
 static inline void bnn_bconv_gather_border(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
                                            uint32_t *window, uint32_t *mask, int32_t c, int32_t kh, int32_t kw)
@@ -111,22 +109,19 @@ static inline void bnn_bconv_gather_border(const bnn_window_geom *g, const uint3
     const int32_t nw = (c + 31) / 32;
     bnn_bit_writer wb = { window, 0u, 0 };
     bnn_bit_writer mb = { mask, 0u, 0 };
-    int32_t ky = 0;
-    int32_t kx = 0;
-    BNN_UNROLLED(kh * kw, for (int32_t k = 0; k < kh * kw; ++k) {
-        const int in = ky >= t->ky0 && ky < t->ky1 && kx >= t->kx0 && kx < t->kx1;
-        if (in) {
-            const int32_t pixel = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0 + kx * g->win.dil_w;
-            bnn_bits_put_pixel(&wb, input + pixel * nw, c);
-        } else {
-            bnn_bits_put_run(&wb, 0u, c);
+    for (int32_t ky = 0; ky < kh; ++ky) {
+        const int row_in = ky >= t->ky0 && ky < t->ky1;
+        const int32_t row = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0;
+        for (int32_t kx = 0; kx < kw; ++kx) {
+            const int in = row_in && kx >= t->kx0 && kx < t->kx1;
+            if (in) {
+                bnn_bits_put_pixel(&wb, input + (row + kx * g->win.dil_w) * nw, c);
+            } else {
+                bnn_bits_put_run(&wb, 0u, c);
+            }
+            bnn_bits_put_run(&mb, in ? 1u : 0u, c);
         }
-        bnn_bits_put_run(&mb, in ? 1u : 0u, c);
-        if (++kx == kw) {
-            kx = 0;
-            ++ky;
-        }
-    })
+    }
     bnn_bits_flush(&wb);
     bnn_bits_flush(&mb);
 }

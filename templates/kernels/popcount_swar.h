@@ -15,7 +15,7 @@
  *
  * The kernels call these with run lengths that are compile-time constants, so the runs unroll completely.
  */
-#if defined(__GNUC__) && defined(__thumb2__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__)
 /*
  * Thumb-2 (Cortex-M3/M4/M7/M33): the run is counted by inline assembly, in blocks that each load their words
  * with LDRD/LDR (post-increment) and finish their arithmetic before the next block starts. In C, gcc hoists
@@ -25,7 +25,7 @@
  *
  * Counting: a chain of carry-save adders. `ones` carries the weight-1 bits through the run; each adder takes two
  * new words and gives off one weight-2 word, whose per-nibble counts (at most 4) are summed in `twos` for up to
- * three words (at most 12 a nibble), then widened to bytes and added up by USADA8. The run's count is
+ * three words (at most 12 a nibble), then widened to bytes and added up (BNN_SWAR_ADD_SUM). The run's count is
  * ones' count + 2 * twos' counts. Per two words: 2 LDRD, 2 EOR, 5 for the adder, 4 for the nibble counts and
  * 1 or 2 to sum them; per three carry words 5 more to widen and add them.
  */
