@@ -57,15 +57,17 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
 #if defined(BNN_BCONV_X4)
                 bnn_broadcast_x4(window, window4, fw);
                 bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
-                (void)w_end;
-                (void)sc;
-                (void)sh;
-#else
+                continue;
+#endif
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
                 for (; w_oc != w_end; w_oc += fw, out += plane) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
                     *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
                 }
-#endif
                 continue;
             }
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
@@ -77,6 +79,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 bnn_broadcast_x4(mask, mask4, fw);
                 bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
                 continue;
+#endif
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
 #endif
             }
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
