@@ -1715,7 +1715,7 @@ static const bnn_window_geom model_s0_geom = {
 /* step 2: pack_sign */
 static const bnn_shape model_s2_geom = { 16, 28, 28 };
 
-/* step 3: bconv2d (affine) */
+/* step 3: bconv2d_affine */
 static const bnn_window_geom model_s3_geom = {
     .in = { 16, 28, 28 },
     .out = { 16, 28, 28 },
@@ -1726,7 +1726,7 @@ static const bnn_window_geom model_s3_geom = {
 /* step 5: pack_sign */
 static const bnn_shape model_s5_geom = { 16, 28, 28 };
 
-/* step 6: bconv2d (affine) */
+/* step 6: bconv2d_affine */
 static const bnn_window_geom model_s6_geom = {
     .in = { 16, 28, 28 },
     .out = { 16, 28, 28 },
@@ -1737,7 +1737,7 @@ static const bnn_window_geom model_s6_geom = {
 /* step 8: pack_sign */
 static const bnn_shape model_s8_geom = { 16, 28, 28 };
 
-/* step 9: bconv2d (affine) */
+/* step 9: bconv2d_affine */
 static const bnn_window_geom model_s9_geom = {
     .in = { 16, 28, 28 },
     .out = { 16, 28, 28 },
@@ -1748,7 +1748,7 @@ static const bnn_window_geom model_s9_geom = {
 /* step 11: pack_sign */
 static const bnn_shape model_s11_geom = { 16, 28, 28 };
 
-/* step 12: bconv2d (affine) */
+/* step 12: bconv2d_affine */
 static const bnn_window_geom model_s12_geom = {
     .in = { 16, 28, 28 },
     .out = { 16, 28, 28 },
@@ -1759,7 +1759,7 @@ static const bnn_window_geom model_s12_geom = {
 /* step 14: pack_sign */
 static const bnn_shape model_s14_geom = { 16, 28, 28 };
 
-/* step 15: bconv2d (affine) */
+/* step 15: bconv2d_affine */
 static const bnn_window_geom model_s15_geom = {
     .in = { 16, 28, 28 },
     .out = { 16, 28, 28 },
@@ -1770,7 +1770,7 @@ static const bnn_window_geom model_s15_geom = {
 /* step 17: pack_sign */
 static const bnn_shape model_s17_geom = { 16, 28, 28 };
 
-/* step 18: bconv2d (affine) */
+/* step 18: bconv2d_affine */
 static const bnn_window_geom model_s18_geom = {
     .in = { 16, 28, 28 },
     .out = { 16, 28, 28 },
@@ -1781,7 +1781,7 @@ static const bnn_window_geom model_s18_geom = {
 /* step 20: pack_sign */
 static const bnn_shape model_s20_geom = { 16, 28, 28 };
 
-/* step 21: bconv2d (affine) */
+/* step 21: bconv2d_affine */
 static const bnn_window_geom model_s21_geom = {
     .in = { 16, 28, 28 },
     .out = { 32, 14, 14 },
@@ -1800,7 +1800,7 @@ static const bnn_remap_geom model_s22_geom = {
 /* step 24: pack_sign */
 static const bnn_shape model_s24_geom = { 32, 14, 14 };
 
-/* step 25: bconv2d (affine) */
+/* step 25: bconv2d_affine */
 static const bnn_window_geom model_s25_geom = {
     .in = { 32, 14, 14 },
     .out = { 32, 14, 14 },
@@ -1811,7 +1811,7 @@ static const bnn_window_geom model_s25_geom = {
 /* step 27: pack_sign */
 static const bnn_shape model_s27_geom = { 32, 14, 14 };
 
-/* step 28: bconv2d (affine) */
+/* step 28: bconv2d_affine */
 static const bnn_window_geom model_s28_geom = {
     .in = { 32, 14, 14 },
     .out = { 32, 14, 14 },
@@ -1822,7 +1822,7 @@ static const bnn_window_geom model_s28_geom = {
 /* step 30: pack_sign */
 static const bnn_shape model_s30_geom = { 32, 14, 14 };
 
-/* step 31: bconv2d (affine) */
+/* step 31: bconv2d_affine */
 static const bnn_window_geom model_s31_geom = {
     .in = { 32, 14, 14 },
     .out = { 32, 14, 14 },
@@ -1833,7 +1833,7 @@ static const bnn_window_geom model_s31_geom = {
 /* step 33: pack_sign */
 static const bnn_shape model_s33_geom = { 32, 14, 14 };
 
-/* step 34: bconv2d (affine) */
+/* step 34: bconv2d_affine */
 static const bnn_window_geom model_s34_geom = {
     .in = { 32, 14, 14 },
     .out = { 32, 14, 14 },
@@ -1844,7 +1844,7 @@ static const bnn_window_geom model_s34_geom = {
 /* step 36: pack_sign */
 static const bnn_shape model_s36_geom = { 32, 14, 14 };
 
-/* step 37: bconv2d (affine) */
+/* step 37: bconv2d_affine */
 static const bnn_window_geom model_s37_geom = {
     .in = { 32, 14, 14 },
     .out = { 32, 14, 14 },
@@ -1855,7 +1855,7 @@ static const bnn_window_geom model_s37_geom = {
 /* step 39: pack_sign */
 static const bnn_shape model_s39_geom = { 32, 14, 14 };
 
-/* step 40: bconv2d (affine) */
+/* step 40: bconv2d_affine */
 static const bnn_window_geom model_s40_geom = {
     .in = { 32, 14, 14 },
     .out = { 64, 7, 7 },
@@ -1874,7 +1874,7 @@ static const bnn_remap_geom model_s41_geom = {
 /* step 43: pack_sign */
 static const bnn_shape model_s43_geom = { 64, 7, 7 };
 
-/* step 44: bconv2d (affine) */
+/* step 44: bconv2d_affine */
 static const bnn_window_geom model_s44_geom = {
     .in = { 64, 7, 7 },
     .out = { 64, 7, 7 },
@@ -1885,7 +1885,7 @@ static const bnn_window_geom model_s44_geom = {
 /* step 46: pack_sign */
 static const bnn_shape model_s46_geom = { 64, 7, 7 };
 
-/* step 47: bconv2d (affine) */
+/* step 47: bconv2d_affine */
 static const bnn_window_geom model_s47_geom = {
     .in = { 64, 7, 7 },
     .out = { 64, 7, 7 },
@@ -1896,7 +1896,7 @@ static const bnn_window_geom model_s47_geom = {
 /* step 49: pack_sign */
 static const bnn_shape model_s49_geom = { 64, 7, 7 };
 
-/* step 50: bconv2d (affine) */
+/* step 50: bconv2d_affine */
 static const bnn_window_geom model_s50_geom = {
     .in = { 64, 7, 7 },
     .out = { 64, 7, 7 },
@@ -1907,7 +1907,7 @@ static const bnn_window_geom model_s50_geom = {
 /* step 52: pack_sign */
 static const bnn_shape model_s52_geom = { 64, 7, 7 };
 
-/* step 53: bconv2d (affine) */
+/* step 53: bconv2d_affine */
 static const bnn_window_geom model_s53_geom = {
     .in = { 64, 7, 7 },
     .out = { 64, 7, 7 },
@@ -1918,7 +1918,7 @@ static const bnn_window_geom model_s53_geom = {
 /* step 55: pack_sign */
 static const bnn_shape model_s55_geom = { 64, 7, 7 };
 
-/* step 56: bconv2d (affine) */
+/* step 56: bconv2d_affine */
 static const bnn_window_geom model_s56_geom = {
     .in = { 64, 7, 7 },
     .out = { 64, 7, 7 },

@@ -47,16 +47,406 @@
  */
 #define BNN_BCONV_SHAPES(X) X(3, 3, 3) X(40, 3, 3)
 
+/* Words of the longest of those filters: the capacity of the bconv kernels' window buffers. */
+#define BNN_WINDOW_WORDS 12
+
 /*
- * XOR-popcount of word runs in plain C (SWAR), for cores without a popcount instruction. No __builtin_popcount:
- * on Cortex-M and rv32imc gcc turns that into a call to libgcc's __popcountsi2 (20-30 instructions a word).
- * Three words at a time: a carry-save adder turns them into a "ones" word and a "twos" word with the same total
- * (popcount(x0) + popcount(x1) + popcount(x2) = popcount(ones) + 2 * popcount(twos)); both go through the first
- * two SWAR steps (per-nibble counts, at most 4), are combined as ones + 2 * twos (at most 12 per nibble, so no
- * carry crosses a nibble), widened to bytes (at most 24) and the four bytes added to the total: by USADA8 on
- * cores with the DSP extension (one instruction), else by one multiply. The kernels call these with run lengths
- * that are compile-time constants, so the loops unroll completely.
+ * XOR-popcount of word runs (SWAR), for cores without a popcount instruction. No __builtin_popcount: on Cortex-M
+ * and rv32imc gcc turns that into a call to libgcc's __popcountsi2 (20-30 instructions a word). Two versions:
+ *
+ * - Thumb-2 (Cortex-M3/M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words at a time; the SWAR
+ *   masks are Thumb-2 immediates; USAD8 adds up the bytes with the DSP extension, a multiply without (M3).
+ *   With the DSP extension and an FPU, bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one
+ *   block: about 8.2 instructions a word plus about 20 per output channel (first word, final sum, epilogue).
+ *   On the M3 the kernels' C loops call the run blocks: about 9.3 a word.
+ * - Elsewhere (Cortex-M0, RISC-V, the host), plain C, three words at a time: a carry-save adder turns them
+ *   into a "ones" word and a "twos" word with the same total (popcount(x0) + popcount(x1) + popcount(x2) =
+ *   popcount(ones) + 2 * popcount(twos)); both go through the first two SWAR steps (per-nibble counts, at most
+ *   4), are combined as ones + 2 * twos (at most 12 per nibble, so no carry crosses a nibble), widened to bytes
+ *   (at most 24) and the four bytes added to the total by one multiply (USADA8 if the DSP extension is there).
+ *
+ * The kernels call these with run lengths that are compile-time constants, so the runs unroll completely.
  */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__thumb2__)
+/*
+ * Thumb-2 (Cortex-M3/M4/M7/M33): the run is counted by inline assembly, in blocks that each load their words
+ * with LDRD/LDR (post-increment) and finish their arithmetic before the next block starts. In C, gcc hoists
+ * every load of the unrolled run to the top and then spills to the stack; here the live values stay in about ten
+ * registers. The SWAR masks are Thumb-2 modified immediates (0xAAAAAAAA, 0xCCCCCCCC, 0x33333333,
+ * 0x0F0F0F0F), so no register holds a mask.
+ *
+ * Counting: a chain of carry-save adders. `ones` carries the weight-1 bits through the run; each adder takes two
+ * new words and gives off one weight-2 word, whose per-nibble counts (at most 4) are summed in `twos` for up to
+ * three words (at most 12 a nibble), then widened to bytes and added up (BNN_SWAR_ADD_SUM). The run's count is
+ * ones' count + 2 * twos' counts. Per two words: 2 LDRD, 2 EOR, 5 for the adder, 4 for the nibble counts and
+ * 1 or 2 to sum them; per three carry words 5 more to widen and add them.
+ */
+
+/* Per-nibble counts of x (each at most 4), using t: x - ((x & 0xAAAAAAAA) >> 1) gives 2-bit counts. */
+#define BNN_SWAR_NIBBLES(x, t)                                       \
+    "and %[" t "], %[" x "], #0xAAAAAAAA\n\t"                        \
+    "sub %[" x "], %[" x "], %[" t "], lsr #1\n\t"                   \
+    "and %[" t "], %[" x "], #0xCCCCCCCC\n\t"                        \
+    "and %[" x "], %[" x "], #0x33333333\n\t"                        \
+    "add %[" x "], %[" x "], %[" t "], lsr #2\n\t"
+
+/* Byte counts from nibble counts at most 12 (so up to 24), using t. */
+#define BNN_SWAR_BYTES(x, t)                                         \
+    "and %[" t "], %[" x "], #0xF0F0F0F0\n\t"                        \
+    "and %[" x "], %[" x "], #0x0F0F0F0F\n\t"                        \
+    "add %[" x "], %[" x "], %[" t "], lsr #4\n\t"
+
+/* Byte counts from nibble counts at most 7 (so up to 14: the sum fits the low nibble before the mask). */
+#define BNN_SWAR_BYTES_SMALL(x)                                      \
+    "add %[" x "], %[" x "], %[" x "], lsr #4\n\t"                   \
+    "and %[" x "], %[" x "], #0x0F0F0F0F\n\t"
+
+/* ones, x, y -> ones (sum bits) and x (carry bits, weight 2) by a full adder; t is a scratch register. */
+#define BNN_SWAR_FULL_ADD(x, y, t)                                   \
+    "eor %[" t "], %[ones], %[" x "]\n\t"                            \
+    "and %[" x "], %[ones], %[" x "]\n\t"                            \
+    "eor %[ones], %[" t "], %[" y "]\n\t"                            \
+    "and %[" t "], %[" t "], %[" y "]\n\t"                           \
+    "orr %[" x "], %[" x "], %[" t "]\n\t"
+
+/*
+ * Sums of the four bytes of x (each at most 56, so no partial sum leaves its byte), against the constant k:
+ * USAD8 against 0 with the DSP extension, else a multiply by 0x01010101 that gathers them in the top byte.
+ */
+#if defined(__ARM_FEATURE_SIMD32)
+#define BNN_SWAR_SUM_CONST 0u
+#define BNN_SWAR_SUM(s, x) "usad8 %[" s "], %[" x "], %[k]\n\t"
+#define BNN_SWAR_ADD_SUM(s, x) "usada8 %[" s "], %[" x "], %[k], %[" s "]\n\t"
+#else
+#define BNN_SWAR_SUM_CONST 0x01010101u
+#define BNN_SWAR_SUM(s, x) "mul %[" s "], %[" x "], %[k]\n\t" "lsr %[" s "], %[" s "], #24\n\t"
+#define BNN_SWAR_ADD_SUM(s, x) "mul %[" x "], %[" x "], %[k]\n\t" "add %[" s "], %[" s "], %[" x "], lsr #24\n\t"
+#endif
+
+/* The operands every block shares: the run's pointers (advanced by the loads) and the running state. */
+typedef struct {
+    const uint32_t *a, *w, *mask;
+    int masked;      /* mask != NULL, taken before the loads advance mask (so it stays a constant) */
+    uint32_t ones;   /* weight-1 bits, counted at the end */
+    uint32_t twos;   /* per-nibble counts of up to three weight-2 words */
+    int32_t pending; /* how many words `twos` holds */
+    uint32_t total2; /* weight-2 bits counted so far (byte sums of flushed `twos`) */
+} bnn_swar_run;
+
+/* x0, x1 <- the next two words of the run: (a ^ w) & mask. */
+BNN_ALWAYS_INLINE void bnn_swar_load2(bnn_swar_run *r, uint32_t *x0, uint32_t *x1)
+{
+    uint32_t y0, y1;
+    __asm__("ldrd %[x0], %[x1], [%[a]], #8\n\t"
+            "ldrd %[y0], %[y1], [%[w]], #8\n\t"
+            "eor %[x0], %[x0], %[y0]\n\t"
+            "eor %[x1], %[x1], %[y1]\n\t"
+            : [x0] "=&r"(*x0), [x1] "=&r"(*x1), [y0] "=&r"(y0), [y1] "=&r"(y1), [a] "+r"(r->a), [w] "+r"(r->w)
+            : "m"(*(const uint32_t(*)[2])r->a), "m"(*(const uint32_t(*)[2])r->w));
+    if (r->masked) {
+        __asm__("ldrd %[y0], %[y1], [%[m]], #8\n\t"
+                "and %[x0], %[x0], %[y0]\n\t"
+                "and %[x1], %[x1], %[y1]\n\t"
+                : [x0] "+r"(*x0), [x1] "+r"(*x1), [y0] "=&r"(y0), [y1] "=&r"(y1), [m] "+r"(r->mask)
+                : "m"(*(const uint32_t(*)[2])r->mask));
+    }
+}
+
+/* The next word of the run. */
+BNN_ALWAYS_INLINE uint32_t bnn_swar_load1(bnn_swar_run *r)
+{
+    uint32_t x, y;
+    __asm__("ldr %[x], [%[a]], #4\n\t"
+            "ldr %[y], [%[w]], #4\n\t"
+            "eor %[x], %[x], %[y]\n\t"
+            : [x] "=&r"(x), [y] "=&r"(y), [a] "+r"(r->a), [w] "+r"(r->w)
+            : "m"(*r->a), "m"(*r->w));
+    if (r->masked) {
+        __asm__("ldr %[y], [%[m]], #4\n\t"
+                "and %[x], %[x], %[y]\n\t"
+                : [x] "+r"(x), [y] "=&r"(y), [m] "+r"(r->mask)
+                : "m"(*r->mask));
+    }
+    return x;
+}
+
+/* Adds the per-nibble counts of the weight-2 word c to `twos`, widening them into total2 after three words. */
+BNN_ALWAYS_INLINE void bnn_swar_add_twos(bnn_swar_run *r, uint32_t c, uint32_t k)
+{
+    uint32_t t;
+    __asm__(BNN_SWAR_NIBBLES("c", "t") : [c] "+r"(c), [t] "=&r"(t));
+    r->twos = r->pending == 0 ? c : r->twos + c;
+    if (++r->pending == 3) {
+        uint32_t t2;
+        __asm__(BNN_SWAR_BYTES("x", "t") BNN_SWAR_ADD_SUM("s", "x")
+                : [x] "+r"(r->twos), [t] "=&r"(t2), [s] "+r"(r->total2)
+                : [k] "r"(k));
+        r->pending = 0;
+    }
+}
+
+/* Number of set bits of the n (>= 0) words of a run ((a ^ w) & mask, or a ^ w when mask is NULL). */
+BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w, const uint32_t *mask, int32_t n)
+{
+    const uint32_t k = BNN_SWAR_SUM_CONST;
+    bnn_swar_run r = { a, w, mask, mask != 0, 0u, 0u, 0, 0u };
+    uint32_t x0, x1, t;
+    int32_t i = 0;
+    if (n <= 0) {
+        return 0u;
+    }
+    r.ones = bnn_swar_load1(&r);
+    i = 1;
+    BNN_UNROLLED(n, for (; i + 2 <= n; i += 2) {
+        bnn_swar_load2(&r, &x0, &x1);
+        __asm__(BNN_SWAR_FULL_ADD("x0", "x1", "t") : [ones] "+r"(r.ones), [x0] "+r"(x0), [t] "=&r"(t) : [x1] "r"(x1));
+        bnn_swar_add_twos(&r, x0, k);
+    })
+    if (i < n) {
+        /* One word left: a half adder. */
+        x0 = bnn_swar_load1(&r);
+        __asm__("and %[t], %[ones], %[x0]\n\t"
+                "eor %[ones], %[ones], %[x0]\n\t"
+                : [ones] "+r"(r.ones), [t] "=&r"(t) : [x0] "r"(x0));
+        bnn_swar_add_twos(&r, t, k);
+    }
+    /* ones (nibbles at most 4) and the pending weight-2 nibbles (at most 12) as bytes: 4 + 4 + 2 * (12 + 12). */
+    __asm__(BNN_SWAR_NIBBLES("x", "t") BNN_SWAR_BYTES_SMALL("x") : [x] "+r"(r.ones), [t] "=&r"(t));
+    if (r.pending > 0) {
+        __asm__(BNN_SWAR_BYTES("y", "t") "add %[x], %[x], %[y], lsl #1\n\t"
+                : [x] "+r"(r.ones), [y] "+r"(r.twos), [t] "=&r"(t));
+    }
+    __asm__(BNN_SWAR_SUM("s", "x") : [s] "=&r"(t) : [x] "r"(r.ones), [k] "r"(k));
+    return t + 2u * r.total2;
+}
+
+#if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FP) && (__ARM_FP & 4)
+/*
+ * The whole output-channel loop of one pixel for the float epilogue of bnn_bconv2d_affine, as one assembly
+ * block: the per-channel bookkeeping (filter, scale, shift and output pointers, loop test) stays in registers
+ * instead of being spilled around the popcount. It counts like bnn_popcount_run, the run unrolled by the
+ * assembler (.rept and .if over the word count fw, a compile-time constant of the specialised shapes): window
+ * (and mask) words at constant offsets, filter words by post-increment, which also steps to the next filter.
+ * The epilogue is the C one, instruction for instruction: (float)(bits - 2 * mismatches) by VCVT, then VMUL and
+ * VADD, each rounded (no fused multiply-add).
+ */
+#define BNN_SWAR_AFFINE_OUTPUTS 1
+
+/* Nibble counts of the weight-2 word x into tw (set for the first of a group, else added); flushes 3 words. */
+#define BNN_SWAR_ASM_TWOS(x)                                                            \
+    "and %[y1], %[" x "], #0xAAAAAAAA\n\t"                                              \
+    "sub %[" x "], %[" x "], %[y1], lsr #1\n\t"                                         \
+    "and %[y1], %[" x "], #0xCCCCCCCC\n\t"                                              \
+    "and %[" x "], %[" x "], #0x33333333\n\t"                                           \
+    ".if .Lbnn_p == 0\n\t"                                                              \
+    "add %[tw], %[" x "], %[y1], lsr #2\n\t"                                            \
+    ".else\n\t"                                                                         \
+    "add %[" x "], %[" x "], %[y1], lsr #2\n\t"                                         \
+    "add %[tw], %[tw], %[" x "]\n\t"                                                    \
+    ".endif\n\t"                                                                        \
+    ".set .Lbnn_p, .Lbnn_p + 1\n\t"                                                     \
+    ".if .Lbnn_p == 3\n\t" /* nibbles up to 12: widened to bytes and summed into t2 */ \
+    "and %[y1], %[tw], #0xF0F0F0F0\n\t"                                                 \
+    "and %[tw], %[tw], #0x0F0F0F0F\n\t"                                                 \
+    "add %[tw], %[tw], %[y1], lsr #4\n\t"                                               \
+    "mov %[y1], #0\n\t"                                                                 \
+    ".if .Lbnn_f == 0\n\t"                                                              \
+    "usad8 %[t2], %[tw], %[y1]\n\t"                                                     \
+    ".else\n\t"                                                                         \
+    "usada8 %[t2], %[tw], %[y1], %[t2]\n\t"                                             \
+    ".endif\n\t"                                                                        \
+    ".set .Lbnn_f, 1\n\t"                                                               \
+    ".set .Lbnn_p, 0\n\t"                                                               \
+    ".endif\n\t"
+
+/*
+ * gcc sizes an asm statement by its line count (for literal pool and branch ranges) and cannot see what .rept
+ * expands to: these empty lines, which assemble to nothing, make the count cover the longest expansion (about
+ * 670 instructions for a masked 64-word filter), else gcc may place a literal pool out of reach.
+ */
+#define BNN_SWAR_ASM_NL16 "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+#define BNN_SWAR_ASM_NL128                                                                                         \
+    BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16 \
+        BNN_SWAR_ASM_NL16 BNN_SWAR_ASM_NL16
+#define BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_NL128 BNN_SWAR_ASM_NL128 BNN_SWAR_ASM_NL128 BNN_SWAR_ASM_NL128 BNN_SWAR_ASM_NL128
+
+/*
+ * x0 = the mismatches of the filter at w (advanced past it) with the window at a. MASK0, MASK2 and MASK1 AND the
+ * first word, the next pair and the last single word with the mask (empty for full windows).
+ */
+#define BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                         \
+    "ldr %[o], [%[a]]\n\t" /* word 0 starts the weight-1 chain */                      \
+    "ldr %[y0], [%[w]], #4\n\t"                                                         \
+    "eor %[o], %[o], %[y0]\n\t"                                                         \
+    MASK0                                                                               \
+    ".set .Lbnn_k, 4\n\t" /* byte offset of the next word */                           \
+    ".set .Lbnn_p, 0\n\t" /* weight-2 words pending in tw */                           \
+    ".set .Lbnn_f, 0\n\t" /* 1 once t2 holds counts */                                 \
+    ".rept (%c[n] - 1) / 2\n\t" /* two words: full adder with the chain, carry to tw */ \
+    "ldrd %[x0], %[x1], [%[a], #.Lbnn_k]\n\t"                                           \
+    "ldrd %[y0], %[y1], [%[w]], #8\n\t"                                                 \
+    "eor %[x0], %[x0], %[y0]\n\t"                                                       \
+    "eor %[x1], %[x1], %[y1]\n\t"                                                       \
+    MASK2                                                                               \
+    "eor %[y0], %[o], %[x0]\n\t"                                                        \
+    "and %[x0], %[o], %[x0]\n\t"                                                        \
+    "eor %[o], %[y0], %[x1]\n\t"                                                        \
+    "and %[y0], %[y0], %[x1]\n\t"                                                       \
+    "orr %[x0], %[x0], %[y0]\n\t"                                                       \
+    BNN_SWAR_ASM_TWOS("x0")                                                             \
+    ".set .Lbnn_k, .Lbnn_k + 8\n\t"                                                     \
+    ".endr\n\t"                                                                         \
+    ".if (%c[n] - 1) %% 2\n\t" /* one word left: a half adder */                       \
+    "ldr %[x0], [%[a], #.Lbnn_k]\n\t"                                                   \
+    "ldr %[y0], [%[w]], #4\n\t"                                                         \
+    "eor %[x0], %[x0], %[y0]\n\t"                                                       \
+    MASK1                                                                               \
+    "and %[y0], %[o], %[x0]\n\t"                                                        \
+    "eor %[o], %[o], %[x0]\n\t"                                                         \
+    BNN_SWAR_ASM_TWOS("y0")                                                             \
+    ".endif\n\t"                                                                        \
+    "and %[y1], %[o], #0xAAAAAAAA\n\t" /* the chain's word: nibble counts (<= 4) */    \
+    "sub %[o], %[o], %[y1], lsr #1\n\t"                                                 \
+    "and %[y1], %[o], #0xCCCCCCCC\n\t"                                                  \
+    "and %[o], %[o], #0x33333333\n\t"                                                   \
+    "add %[o], %[o], %[y1], lsr #2\n\t"                                                 \
+    ".if .Lbnn_p == 1\n\t" /* one weight-2 word pending: 4 + 2 * 4 fits a nibble */    \
+    "add %[o], %[o], %[tw], lsl #1\n\t"                                                 \
+    "and %[y1], %[o], #0xF0F0F0F0\n\t"                                                  \
+    "and %[o], %[o], #0x0F0F0F0F\n\t"                                                   \
+    "add %[o], %[o], %[y1], lsr #4\n\t"                                                 \
+    ".else\n\t"                                                                         \
+    "add %[o], %[o], %[o], lsr #4\n\t"                                                  \
+    "and %[o], %[o], #0x0F0F0F0F\n\t"                                                   \
+    ".if .Lbnn_p > 1\n\t" /* plus 2 * the pending weight-2 bytes (<= 24) */            \
+    "and %[y1], %[tw], #0xF0F0F0F0\n\t"                                                 \
+    "and %[tw], %[tw], #0x0F0F0F0F\n\t"                                                 \
+    "add %[tw], %[tw], %[y1], lsr #4\n\t"                                               \
+    "add %[o], %[o], %[tw], lsl #1\n\t"                                                 \
+    ".endif\n\t"                                                                        \
+    ".endif\n\t"                                                                        \
+    "mov %[y1], #0\n\t"                                                                 \
+    "usad8 %[x0], %[o], %[y1]\n\t"                                                      \
+    ".if .Lbnn_f\n\t"                                                                   \
+    "add %[x0], %[x0], %[t2], lsl #1\n\t"                                               \
+    ".endif\n\t"
+
+/*
+ * The loop, one output channel a turn: out = (float)(bits - 2 * mismatches) * scale + shift. BITS puts the
+ * receptive field's size in y0, STRIDE steps out by the output plane.
+ */
+#define BNN_SWAR_ASM_AFFINE(MASK0, MASK2, MASK1, BITS, STRIDE)                          \
+    "1:\n\t"                                                                            \
+    BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                             \
+    BITS                                                                                \
+    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "vmov s15, %[x0]\n\t"                                                               \
+    "vcvt.f32.s32 s15, s15\n\t"                                                         \
+    "vldmia %[sc]!, {s14}\n\t"                                                          \
+    "vmul.f32 s15, s15, s14\n\t"                                                        \
+    "vldmia %[sh]!, {s14}\n\t"                                                          \
+    "vadd.f32 s15, s15, s14\n\t"                                                        \
+    "vstr s15, [%[out]]\n\t"                                                            \
+    STRIDE                                                                              \
+    "vmov %[y0], %[end]\n\t"                                                             \
+    "cmp %[w], %[y0]\n\t"                                                               \
+    "bne 1b\n\t" BNN_SWAR_ASM_LENGTH
+
+/*
+ * The same for full windows, two output channels a turn: the two dots wait in s13 and s15 while the loop loads
+ * both scales, then both shifts, with one VLDM each and tests its end once.
+ */
+#define BNN_SWAR_ASM_AFFINE_PAIR                                                        \
+    "1:\n\t"                                                                            \
+    BNN_SWAR_ASM_COUNT("", "", "")                                                      \
+    "movw %[y0], %[bits]\n\t"                                                           \
+    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "vmov s13, %[x0]\n\t"                                                               \
+    BNN_SWAR_ASM_COUNT("", "", "")                                                      \
+    "movw %[y0], %[bits]\n\t"                                                           \
+    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "vmov s15, %[x0]\n\t"                                                               \
+    "vcvt.f32.s32 s13, s13\n\t"                                                         \
+    "vcvt.f32.s32 s15, s15\n\t"                                                         \
+    "vldmia %[sc]!, {s11, s12}\n\t"                                                     \
+    "vmul.f32 s13, s13, s11\n\t"                                                        \
+    "vmul.f32 s15, s15, s12\n\t"                                                        \
+    "vldmia %[sh]!, {s11, s12}\n\t"                                                     \
+    "vadd.f32 s13, s13, s11\n\t"                                                        \
+    "vadd.f32 s15, s15, s12\n\t"                                                        \
+    "vstr s13, [%[out]]\n\t"                                                            \
+    "add %[out], %[out], %[stride]\n\t"                                                 \
+    "vstr s15, [%[out]]\n\t"                                                            \
+    "add %[out], %[out], %[stride]\n\t"                                                 \
+    "vmov %[y0], %[end]\n\t"                                                            \
+    "cmp %[w], %[y0]\n\t"                                                               \
+    "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
+
+#define BNN_SWAR_ASM_AFFINE_OUTPUTS                                                                               \
+    [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
+        [y1] "=&r"(y1), [w] "+r"(weights), [sc] "+r"(scale), [sh] "+r"(shift), [out] "+r"(out)
+
+/*
+ * The output channels of one pixel, for filters of fw words (1..64, a compile-time constant, else this returns
+ * 0 and the caller runs its C loop): out[k * plane] = (float)(bits - 2 * mismatches_k) * scale[k] + shift[k]
+ * for the filters from weights to w_end; mismatches_k = popcount((window ^ filter_k) & mask), without the AND
+ * when mask is NULL. Returns 1.
+ */
+BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint32_t *mask, const uint32_t *weights,
+                                              const uint32_t *w_end, const float *scale, const float *shift,
+                                              float *out, int32_t plane, int32_t fw, int32_t bits)
+{
+    uint32_t ones, twos, total2, x0, x1, y0, y1;
+    const int32_t stride = 4 * plane;
+    if (!__builtin_constant_p(fw) || fw < 1 || fw > 64 || weights == w_end) {
+        return 0;
+    }
+    if (mask == 0 && __builtin_constant_p(bits)) {
+        /*
+         * Pairs of channels, then the odd one out. A pair saves about 1.5 instructions a channel but doubles the
+         * unrolled code: only short filters, where that is a few per cent, take it.
+         */
+        const int32_t channels = fw <= 16 ? (int32_t)(w_end - weights) / fw : 0;
+        const uint32_t *const pairs_end = weights + (channels - channels % 2) * fw;
+        if (pairs_end != weights) {
+            __asm__ volatile(BNN_SWAR_ASM_AFFINE_PAIR
+                             : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                             : [a] "r"(window), [end] "t"(pairs_end), [stride] "r"(stride), [n] "i"(fw),
+                               [bits] "i"(bits)
+                             : "s11", "s12", "s13", "s15", "cc", "memory");
+        }
+        if (pairs_end != w_end) {
+            __asm__ volatile(BNN_SWAR_ASM_AFFINE("", "", "", "movw %[y0], %[bits]\n\t",
+                                                 "add %[out], %[out], %[stride]\n\t")
+                             : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                             : [a] "r"(window), [end] "t"(w_end), [stride] "r"(stride), [n] "i"(fw),
+                               [bits] "i"(bits)
+                             : "s14", "s15", "cc", "memory");
+        }
+        return 1;
+    }
+    if (mask == 0) {
+        return 0;
+    }
+    /* The mask takes the stride's core register: the stride, like the size, waits in an FPU register. */
+    __asm__ volatile(BNN_SWAR_ASM_AFFINE("ldr %[y0], [%[m]]\n\t"
+                                         "and %[o], %[o], %[y0]\n\t",
+                                         "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"
+                                         "and %[x0], %[x0], %[y0]\n\t"
+                                         "and %[x1], %[x1], %[y1]\n\t",
+                                         "ldr %[y0], [%[m], #.Lbnn_k]\n\t"
+                                         "and %[x0], %[x0], %[y0]\n\t",
+                                         "vmov %[y0], %[bits]\n\t",
+                                         "vmov %[y1], %[stride]\n\t"
+                                         "add %[out], %[out], %[y1]\n\t")
+                     : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                     : [a] "r"(window), [m] "r"(mask), [end] "t"(w_end), [stride] "t"(stride), [n] "i"(fw),
+                       [bits] "t"(bits)
+                     : "s14", "s15", "cc", "memory");
+    return 1;
+}
+#endif
+#else
 #if defined(__ARM_FEATURE_SIMD32)
 #include <arm_acle.h>
 #endif
@@ -136,6 +526,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     }
     return total;
 }
+#endif
 
 /** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
 static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
@@ -149,6 +540,14 @@ static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t
     return bnn_popcount_run(a, w, m, n);
 }
 
+/* The bconv affine epilogue on cores with an FPU: the float expression itself (affine_exact.h emulates it). */
+
+/** (float)d * s + h: the product rounded to float, then the sum. */
+static inline float bnn_dot_affine(int32_t d, float s, float h)
+{
+    return (float)d * s + h;
+}
+
 /*
  * In-bounds taps of a window along one axis: tap k reads input coordinate base + k*dil (base is negative inside
  * the top/left padding). The in-bounds taps form the range [*first, *end); kernels skip the others, which is
@@ -158,6 +557,12 @@ static inline void bnn_tap_range(int32_t base, int32_t dil, int32_t k, int32_t s
 {
     int32_t lo = 0;
     int32_t hi = k;
+    /* Most windows lie wholly inside: two compares instead of the loops. */
+    if (base >= 0 && base + (k - 1) * dil < size) {
+        *first = 0;
+        *end = k;
+        return;
+    }
     while (lo < k && base + lo * dil < 0) {
         ++lo;
     }
@@ -196,10 +601,9 @@ static inline void bnn_taps_col(const bnn_window_geom *g, int32_t ox, bnn_taps *
  */
 
 /*
- * Capacity of the window and mask buffers: 64 words (2 x 256 bytes of stack) hold a 3x3 window of 227 channels.
- * src/phases/7-emit/kernel-files.ts (WINDOW_WORDS) specialises only shapes that fit.
+ * BNN_WINDOW_WORDS, the capacity of the window and mask buffers (on the stack), is defined above with the
+ * program's shapes: the longest filter among them, at most 64 words (src/phases/7-emit/kernel-files.ts).
  */
-#define BNN_WINDOW_WORDS 64
 
 /** Appends bit runs to consecutive words; `acc` holds the `fill` (0..31) bits not yet stored. */
 typedef struct {
@@ -269,8 +673,8 @@ static inline void bnn_bits_put_run(bnn_bit_writer *s, uint32_t bit, int32_t c)
  * geometry's; the kernels pass them as compile-time constants for the shapes the program uses, so these loops
  * unroll into straight loads, shifts and stores.
  */
-static inline void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
-                                         uint32_t *window, int32_t c, int32_t kh, int32_t kw)
+BNN_ALWAYS_INLINE void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                            uint32_t *window, int32_t c, int32_t kh, int32_t kw)
 {
     const int32_t nw = (c + 31) / 32;
     bnn_bit_writer wb = { window, 0u, 0 };
@@ -428,9 +832,14 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const float *sc = scale;
                 const float *sh = shift;
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
                 for (; w_oc != w_end; w_oc += fw, out += plane) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
-                    *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
+                    *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
                 }
                 continue;
             }
@@ -438,11 +847,16 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
             }
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
                                                     : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
-                *out = (float)(bits - 2 * mismatches) * scale[oc] + shift[oc];
+                *out = bnn_dot_affine(bits - 2 * mismatches, scale[oc], shift[oc]);
             }
         }
     }

@@ -120,7 +120,7 @@ static const float model_s2_shift[40] = {
 /* step 0: pack_sign */
 static const bnn_shape model_s0_geom = { 3, 10, 10 };
 
-/* step 1: bconv2d (threshold) */
+/* step 1: bconv2d_threshold */
 static const bnn_window_geom model_s1_geom = {
     .in = { 3, 10, 10 },
     .out = { 40, 10, 10 },
@@ -128,7 +128,7 @@ static const bnn_window_geom model_s1_geom = {
              .pad_top = 1, .pad_left = 1, .dil_h = 1, .dil_w = 1 },
 };
 
-/* step 2: bconv2d (affine) */
+/* step 2: bconv2d_affine */
 static const bnn_window_geom model_s2_geom = {
     .in = { 40, 10, 10 },
     .out = { 40, 10, 10 },

@@ -47,6 +47,9 @@
  */
 #define BNN_BCONV_SHAPES(X) X(3, 3, 3) X(40, 3, 3)
 
+/* Words of the longest of those filters: the capacity of the bconv kernels' window buffers. */
+#define BNN_WINDOW_WORDS 12
+
 /*
  * XOR-popcount of word runs with Arm Helium (MVE), four words per vector. MVE has no popcount instruction, so
  * the SWAR steps run on the sixteen bytes of a vector at once. As in popcount_swar.h, a carry-save adder first
@@ -130,6 +133,123 @@ static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t
 }
 
 /*
+ * Four output channels at once (lane j = channel oc0 + j): the bconv kernels XOR each window word, broadcast,
+ * with word k of four filter rows (canonical [oc][fw] layout, fetched by one gather load of the rows'
+ * addresses), and count the bits of every byte by a gather from a 256-byte table of popcounts.
+ */
+#define BNN_BCONV_X4 1
+
+#define BNN_PC2(n) (n), (n) + 1, (n) + 1, (n) + 2
+#define BNN_PC4(n) BNN_PC2(n), BNN_PC2((n) + 1), BNN_PC2((n) + 1), BNN_PC2((n) + 2)
+#define BNN_PC6(n) BNN_PC4(n), BNN_PC4((n) + 1), BNN_PC4((n) + 1), BNN_PC4((n) + 2)
+#define BNN_PC8(n) BNN_PC6(n), BNN_PC6((n) + 1), BNN_PC6((n) + 1), BNN_PC6((n) + 2)
+
+/* Bit count of every byte. */
+static const uint8_t bnn_popcount8[256] = { BNN_PC8(0) };
+
+#undef BNN_PC2
+#undef BNN_PC4
+#undef BNN_PC6
+#undef BNN_PC8
+
+/* dst[4k .. 4k + 3] = src[k] for the n words of src: a window's words broadcast to whole vectors. */
+BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int32_t n)
+{
+    BNN_UNROLLED(n, for (int32_t k = 0; k < n; ++k) { vst1q_u32(dst + 4 * k, vdupq_n_u32(src[k])); })
+}
+
+/*
+ * Word `off`/4 of the four filter rows (gather at an immediate offset from fil) XOR the broadcast window word,
+ * ANDed with the broadcast mask word for the masked form; window and mask pointers post-increment. Written as
+ * asm because gcc, given the intrinsics, hoists the window's loads out of the channel-group loop and shuffles
+ * them through the stack, which doubled the instructions a group; the "memory" clobber keeps every load inside
+ * its group.
+ */
+#define BNN_X4_XOR(off)                                                                                        \
+    __asm__("vldrw.u32 %q[f], [%q[fil], #%c[o]]\n\t"                                                          \
+            "vldrw.u32 %q[x], [%[wv]], #16\n\t"                                                               \
+            "veor %q[x], %q[x], %q[f]"                                                                        \
+            : [f] "=&w"(f), [x] "=&w"(x), [wv] "+r"(wv)                                                       \
+            : [fil] "w"(fil), [o] "i"(off)                                                                    \
+            : "memory")
+#define BNN_X4_XOR_MASKED(off)                                                                                 \
+    __asm__("vldrw.u32 %q[f], [%q[fil], #%c[o]]\n\t"                                                          \
+            "vldrw.u32 %q[x], [%[wv]], #16\n\t"                                                               \
+            "veor %q[x], %q[x], %q[f]\n\t"                                                                    \
+            "vldrw.u32 %q[f], [%[mv]], #16\n\t"                                                               \
+            "vand %q[x], %q[x], %q[f]"                                                                        \
+            : [f] "=&w"(f), [x] "=&w"(x), [wv] "+r"(wv), [mv] "+r"(mv)                                        \
+            : [fil] "w"(fil), [o] "i"(off)                                                                    \
+            : "memory")
+
+/*
+ * Per lane j: mismatches of a window against the filter row at address lane j of fil, over fw words, counting
+ * only the bits set in the mask unless it is NULL; window and mask are broadcast (bnn_broadcast_x4). Byte counts
+ * grow by at most 8 a word, so a lane's four bytes sum to at most 32 a word: up to 7 words their sum is one
+ * multiply by 0x01010101 (top byte); longer runs widen the bytes to 16 bits every 31 words and at the end.
+ */
+BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t *window4, const uint32_t *mask4,
+                                             int32_t fw)
+{
+    uint16x8_t counts = vdupq_n_u16(0);
+    uint8x16_t bytes = vdupq_n_u8(0);
+    uint32x4_t f;
+    uint32x4_t x;
+    const uint32_t *wv = window4;
+    const uint32_t *mv = mask4;
+    if (__builtin_constant_p(fw)) {
+        _Pragma("GCC unroll 64") for (int32_t k = 0; k < fw; ++k) {
+            if (mask4 != 0) {
+                BNN_X4_XOR_MASKED(4 * k);
+            } else {
+                BNN_X4_XOR(4 * k);
+            }
+            const uint8x16_t c = vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x));
+            bytes = k == 0 ? c : vaddq_u8(bytes, c);
+            if (fw > 7 && (k % 31 == 30 || k == fw - 1)) {
+                counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));
+                bytes = vdupq_n_u8(0);
+            }
+        }
+    } else {
+        for (int32_t k = 0; k < fw; ++k, fil = vaddq_n_u32(fil, 4u)) {
+            if (mask4 != 0) {
+                BNN_X4_XOR_MASKED(0);
+            } else {
+                BNN_X4_XOR(0);
+            }
+            bytes = vaddq_u8(bytes, vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x)));
+            if (k % 31 == 30 || k == fw - 1) {
+                counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));
+                bytes = vdupq_n_u8(0);
+            }
+        }
+    }
+    if (__builtin_constant_p(fw) && fw <= 7) {
+        return vshrq_n_u32(vmulq_n_u32(vreinterpretq_u32_u8(bytes), 0x01010101u), 24);
+    }
+    const uint32x4_t c32 = vreinterpretq_u32_u16(counts);
+    return vaddq_u32(vmovlbq_u16(counts), vshrq_n_u32(c32, 16));
+}
+#undef BNN_X4_XOR
+#undef BNN_X4_XOR_MASKED
+
+/* Addresses of the filter rows w + j * fw for lanes j = 0 .. 3, lanes at or past n (1..4) repeating row n - 1. */
+BNN_ALWAYS_INLINE uint32x4_t bnn_filter_rows_x4(const uint32_t *w, int32_t fw, int32_t n)
+{
+    const uint32x4_t lane = vminq_u32(vidupq_n_u32(0u, 1), vdupq_n_u32((uint32_t)(n - 1)));
+    return vaddq_n_u32(vmulq_n_u32(lane, (uint32_t)(4 * fw)), (uint32_t)(uintptr_t)w);
+}
+
+/* The bconv affine epilogue on cores with an FPU: the float expression itself (affine_exact.h emulates it). */
+
+/** (float)d * s + h: the product rounded to float, then the sum. */
+static inline float bnn_dot_affine(int32_t d, float s, float h)
+{
+    return (float)d * s + h;
+}
+
+/*
  * In-bounds taps of a window along one axis: tap k reads input coordinate base + k*dil (base is negative inside
  * the top/left padding). The in-bounds taps form the range [*first, *end); kernels skip the others, which is
  * exact zero padding for float and binary convolutions alike.
@@ -138,6 +258,12 @@ static inline void bnn_tap_range(int32_t base, int32_t dil, int32_t k, int32_t s
 {
     int32_t lo = 0;
     int32_t hi = k;
+    /* Most windows lie wholly inside: two compares instead of the loops. */
+    if (base >= 0 && base + (k - 1) * dil < size) {
+        *first = 0;
+        *end = k;
+        return;
+    }
     while (lo < k && base + lo * dil < 0) {
         ++lo;
     }
@@ -176,10 +302,9 @@ static inline void bnn_taps_col(const bnn_window_geom *g, int32_t ox, bnn_taps *
  */
 
 /*
- * Capacity of the window and mask buffers: 64 words (2 x 256 bytes of stack) hold a 3x3 window of 227 channels.
- * src/phases/7-emit/kernel-files.ts (WINDOW_WORDS) specialises only shapes that fit.
+ * BNN_WINDOW_WORDS, the capacity of the window and mask buffers (on the stack), is defined above with the
+ * program's shapes: the longest filter among them, at most 64 words (src/phases/7-emit/kernel-files.ts).
  */
-#define BNN_WINDOW_WORDS 64
 
 /** Appends bit runs to consecutive words; `acc` holds the `fill` (0..31) bits not yet stored. */
 typedef struct {
@@ -249,8 +374,8 @@ static inline void bnn_bits_put_run(bnn_bit_writer *s, uint32_t bit, int32_t c)
  * geometry's; the kernels pass them as compile-time constants for the shapes the program uses, so these loops
  * unroll into straight loads, shifts and stores.
  */
-static inline void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
-                                         uint32_t *window, int32_t c, int32_t kh, int32_t kw)
+BNN_ALWAYS_INLINE void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                            uint32_t *window, int32_t c, int32_t kh, int32_t kw)
 {
     const int32_t nw = (c + 31) / 32;
     bnn_bit_writer wb = { window, 0u, 0 };
@@ -383,6 +508,33 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
     }
 }
 
+#if defined(BNN_BCONV_X4)
+/* One output pixel of bnn_bconv2d_affine_shape, four channels a vector (popcount_mve.h). */
+BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint32_t *mask4, const uint32_t *weights,
+                                             int32_t fw, int32_t oc_n, int32_t bits, const float *scale,
+                                             const float *shift, float *out, int32_t plane)
+{
+    const uint32x4_t planes = vmulq_n_u32(vidupq_n_u32(0u, 1), (uint32_t)(4 * plane));
+    uint32x4_t fil = bnn_filter_rows_x4(weights, fw, 4);
+    int32_t oc0 = 0;
+    for (; oc0 + 4 <= oc_n; oc0 += 4, out += 4 * plane, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
+        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
+        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
+        const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vld1q_f32(scale + oc0));
+        vstrwq_scatter_offset_f32(out, planes, vaddq_f32(prod, vld1q_f32(shift + oc0)));
+    }
+    if (oc0 < oc_n) {
+        const int32_t n = oc_n - oc0;
+        const mve_pred16_t active = vctp32q((uint32_t)n);
+        fil = bnn_filter_rows_x4(weights + oc0 * fw, fw, n);
+        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
+        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
+        const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vldrwq_z_f32(scale + oc0, active));
+        vstrwq_scatter_offset_p_f32(out, planes, vaddq_f32(prod, vldrwq_z_f32(shift + oc0, active)), active);
+    }
+}
+#endif
+
 /*
  * bnn_bconv2d_affine for c input channels and a kh x kw kernel: compile-time constants in the specialised calls
  * below, so the gathers and each filter's XOR-popcount run unroll.
@@ -396,6 +548,10 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
     const uint32_t *const w_end = weights + g->out.c * fw;
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
+#if defined(BNN_BCONV_X4)
+    uint32_t window4[4 * BNN_WINDOW_WORDS];
+    uint32_t mask4[4 * BNN_WINDOW_WORDS];
+#endif
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
         bnn_taps_row(g, oy, &t);
@@ -408,9 +564,19 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const float *sc = scale;
                 const float *sh = shift;
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+#if defined(BNN_BCONV_X4)
+                bnn_broadcast_x4(window, window4, fw);
+                bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
+                continue;
+#endif
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
                 for (; w_oc != w_end; w_oc += fw, out += plane) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
-                    *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
+                    *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
                 }
                 continue;
             }
@@ -418,11 +584,22 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+#if defined(BNN_BCONV_X4)
+                bnn_broadcast_x4(window, window4, fw);
+                bnn_broadcast_x4(mask, mask4, fw);
+                bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
+                continue;
+#endif
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
             }
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
                                                     : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
-                *out = (float)(bits - 2 * mismatches) * scale[oc] + shift[oc];
+                *out = bnn_dot_affine(bits - 2 * mismatches, scale[oc], shift[oc]);
             }
         }
     }
@@ -456,6 +633,33 @@ static inline uint32_t bnn_threshold_word(const int32_t *dots, const int32_t *th
     return word;
 }
 
+#if defined(BNN_BCONV_X4)
+/* bnn_threshold_word of the n (1..32) channels whose filter rows start at w, four channels a vector. */
+BNN_ALWAYS_INLINE uint32_t bnn_threshold_word_x4(const uint32_t *window4, const uint32_t *mask4, const uint32_t *w,
+                                                 int32_t fw, int32_t n, int32_t bits, const int32_t *thresholds)
+{
+    const uint32x4_t lane_bits = vshlq_u32(vdupq_n_u32(1u), vreinterpretq_s32_u32(vidupq_n_u32(0u, 1)));
+    uint32x4_t fil = bnn_filter_rows_x4(w, fw, 4);
+    uint32_t word = 0;
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
+        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
+        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
+        const mve_pred16_t below = vcmpltq_s32(dot, vld1q_s32(thresholds + k));
+        word |= vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below)) << k;
+    }
+    if (k < n) {
+        const mve_pred16_t active = vctp32q((uint32_t)(n - k));
+        fil = bnn_filter_rows_x4(w + k * fw, fw, n - k);
+        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
+        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
+        const mve_pred16_t below = vcmpltq_m_s32(dot, vldrwq_z_s32(thresholds + k, active), active);
+        word |= vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below)) << k;
+    }
+    return word;
+}
+#endif
+
 /* bnn_bconv2d_threshold for c input channels and a kh x kw kernel (see bnn_bconv2d_affine_shape). */
 BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, const uint32_t *input,
                                                const uint32_t *weights, const int32_t *thresholds,
@@ -464,6 +668,10 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
     const int32_t fw = bnn_filter_words(c, kh, kw);
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
+#if defined(BNN_BCONV_X4)
+    uint32_t window4[4 * BNN_WINDOW_WORDS];
+    uint32_t mask4[4 * BNN_WINDOW_WORDS];
+#endif
     int32_t dots[32];
     uint32_t *out = output;
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
@@ -479,9 +687,25 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
             }
+#if defined(BNN_BCONV_X4)
+            if (gathered) {
+                bnn_broadcast_x4(window, window4, fw);
+                if (!full) {
+                    bnn_broadcast_x4(mask, mask4, fw);
+                }
+            }
+#endif
             const uint32_t *w_oc = weights;
             for (int32_t oc0 = 0; oc0 < g->out.c; oc0 += 32) {
                 const int32_t n = g->out.c - oc0 < 32 ? g->out.c - oc0 : 32;
+#if defined(BNN_BCONV_X4)
+                if (gathered) {
+                    *out++ = full ? bnn_threshold_word_x4(window4, 0, w_oc, fw, n, bits, thresholds + oc0)
+                                  : bnn_threshold_word_x4(window4, mask4, w_oc, fw, n, bits, thresholds + oc0);
+                    w_oc += n * fw;
+                    continue;
+                }
+#endif
                 if (full) {
                     for (int32_t k = 0; k < n; ++k, w_oc += fw) {
                         dots[k] = bits - 2 * (int32_t)bnn_xor_popcount(window, w_oc, fw);

@@ -47,6 +47,9 @@
  */
 #define BNN_BCONV_SHAPES(X) X(3, 3, 3) X(40, 3, 3)
 
+/* Words of the longest of those filters: the capacity of the bconv kernels' window buffers. */
+#define BNN_WINDOW_WORDS 12
+
 /*
  * XOR-popcount of word runs with the RISC-V Zbb instruction cpop (one instruction a word). Inline assembly
  * rather than __builtin_popcount, so that a build without Zbb fails here instead of silently calling libgcc's
@@ -91,6 +94,242 @@ static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t
 }
 
 /*
+ * The bconv affine epilogue (float)d * s + h for cores without an FPU, in integer arithmetic: the same bits as the
+ * float expression (IEEE binary32, round to nearest even, product rounded, then the sum rounded, no FMA) for every
+ * int32 d and every float s, h, at a fraction of the cost of libgcc's soft-float calls (__floatsisf, __mulsf3,
+ * __addsf3: about 220 instructions on rv32). The fast path covers 0 < |d| < 2^16 with normal s and h whose
+ * product is finite and whose sum is normal, and d = 0 with a finite s and a normal h; every other input
+ * (zero, subnormal, infinite or NaN operands, overflow, subnormal or zero results, |d| >= 2^16) takes the float
+ * expression itself, so those need no emulation.
+ */
+
+/*
+ * Normalising shifts: one clz instruction where the core has one, else a binary search (branches rather than
+ * libgcc's __clzsi2, a call). BNN_CLZ_INSTRUCTION may be predefined (0 or 1) to test either way on the host.
+ */
+#if !defined(BNN_CLZ_INSTRUCTION)
+#if defined(__riscv_zbb) || defined(__ARM_FEATURE_CLZ) || defined(__x86_64__) || defined(__aarch64__)
+#define BNN_CLZ_INSTRUCTION 1
+#else
+#define BNN_CLZ_INSTRUCTION 0
+#endif
+#endif
+
+/* Leading zeros of a in [1, 2^16) (16..31). */
+BNN_ALWAYS_INLINE uint32_t bnn_clz16(uint32_t a)
+{
+#if BNN_CLZ_INSTRUCTION
+    return (uint32_t)__builtin_clz(a);
+#else
+    uint32_t n = 16u;
+    if (a < 0x100u) {
+        a <<= 8;
+        n += 8u;
+    }
+    if (a < 0x1000u) {
+        a <<= 4;
+        n += 4u;
+    }
+    if (a < 0x4000u) {
+        a <<= 2;
+        n += 2u;
+    }
+    return n + (a < 0x8000u ? 1u : 0u);
+#endif
+}
+
+/* The left shift that brings m in [1, 2^31) to [2^30, 2^31). Without clz the usual 0 or 1 is tested first. */
+BNN_ALWAYS_INLINE uint32_t bnn_normalize_shift(uint32_t m)
+{
+#if BNN_CLZ_INSTRUCTION
+    return (uint32_t)__builtin_clz(m) - 1u;
+#else
+    uint32_t n = 0u;
+    if (m >= 0x20000000u) {
+        return m < 0x40000000u ? 1u : 0u;
+    }
+    if (m < 0x8000u) {
+        m <<= 16;
+        n += 16u;
+    }
+    if (m < 0x800000u) {
+        m <<= 8;
+        n += 8u;
+    }
+    if (m < 0x8000000u) {
+        m <<= 4;
+        n += 4u;
+    }
+    if (m < 0x20000000u) {
+        m <<= 2;
+        n += 2u;
+    }
+    return n + (m < 0x40000000u ? 1u : 0u);
+#endif
+}
+
+static inline uint32_t bnn_float_bits(float x)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.f = x;
+    return v.u;
+}
+
+static inline float bnn_bits_float(uint32_t u)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.u = u;
+    return v.f;
+}
+
+/*
+ * The float magnitude bits of m * 2^(e - 157), m in [2^30, 2^31) (a 24-bit significand over 7 round bits, the
+ * lowest sticky): m rounded to nearest even, its leading 1 added to the exponent field e - 1, so that a rounding
+ * carry to 2^24 steps the exponent. A result >= 0x7F800000 means overflow.
+ */
+static inline uint32_t bnn_round_bits(uint32_t e_minus_1, uint32_t m)
+{
+    return (e_minus_1 << 23) + ((m + 0x3Fu + ((m >> 7) & 1u)) >> 7);
+}
+
+/*
+ * Whether a 32 x 32 -> 64-bit multiply is cheap (rv32 with M: mul + mulhu; Armv7-M: umull). Armv6-M has only a
+ * 32-bit multiply (gcc would call __aeabi_lmul), so there the 40-bit product is assembled from two. May be
+ * predefined (0 or 1) to test either way on the host.
+ */
+#if !defined(BNN_WIDE_MULTIPLY)
+#if defined(__riscv_mul) || (defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2) || defined(__x86_64__) || \
+    defined(__aarch64__)
+#define BNN_WIDE_MULTIPLY 1
+#else
+#define BNN_WIDE_MULTIPLY 0
+#endif
+#endif
+
+/*
+ * |d| * s rounded to float, as magnitude bits (a pattern >= 0x7F800000 means it overflows), for a = |d| in
+ * [1, 2^16) and a normal s (bits sb). The exact product of a (shifted up to its leading 1) and s's 24-bit
+ * significand is computed as hi = its top 32 bits, in [2^30, 2^32), plus a sticky bit for the rest.
+ */
+BNN_ALWAYS_INLINE uint32_t bnn_product_bits(uint32_t a, uint32_t sb)
+{
+    const uint32_t z = bnn_clz16(a);
+#if BNN_WIDE_MULTIPLY
+    const uint64_t p = (uint64_t)(a << z) * ((sb << 8) | 0x80000000u);
+    const uint32_t hi = (uint32_t)(p >> 32);
+    const uint32_t sticky = (uint32_t)p != 0u ? 1u : 0u;
+#else
+    /* a16 = a << (z - 16) in [2^15, 2^16) times the significand split in 8 + 16 bits: the 40-bit product is
+     * t * 2^16 + u, and its top 32 bits (t << 8) + (u >> 8), the same hi as above. */
+    const uint32_t a16 = a << (z - 16u);
+    const uint32_t t = a16 * (((sb >> 16) & 0x7Fu) | 0x80u);
+    const uint32_t u = a16 * (sb & 0xFFFFu);
+    const uint32_t hi = (t << 8) + (u >> 8);
+    const uint32_t sticky = (u & 0xFFu) != 0u ? 1u : 0u;
+#endif
+    /* m in [2^30, 2^31): the 24-bit significand over 7 round bits, the bits shifted out ORed into the lowest. */
+    const uint32_t top = hi >> 31;
+    const uint32_t m = (hi >> top) | (hi & top) | sticky;
+    return bnn_round_bits(((sb >> 23) & 0xFFu) + 30u - z + top, m);
+}
+
+/*
+ * The magnitude bits of big + small (or big - small when `subtract`) rounded to float, for normal operands given
+ * as magnitude bits with big >= small; a result >= 0x7F800000 means it overflows, is subnormal or is zero (an
+ * exact cancellation, rare). Significands carry 7 extra low bits; the bits that small's alignment shifts out are
+ * ORed into its lowest bit (sticky), which keeps every rounding decision exact.
+ */
+BNN_ALWAYS_INLINE uint32_t bnn_sum_bits(uint32_t big, uint32_t small, uint32_t subtract)
+{
+    uint32_t e = big >> 23;
+    uint32_t shift = e - (small >> 23);
+    uint32_t m = ((big << 8) | 0x80000000u) >> 1;
+    const uint32_t ms = ((small << 8) | 0x80000000u) >> 1;
+    if (shift > 31u) {
+        shift = 31u;
+    }
+    const uint32_t kept = ms >> shift;
+    const uint32_t aligned = kept | ((kept << shift) < ms ? 1u : 0u);
+    if (subtract == 0u) {
+        m += aligned;
+        if (m >> 31) {
+            m = (m >> 1) | (m & 1u);
+            e += 1u;
+        }
+    } else {
+        m -= aligned;
+        if (m == 0u) {
+            return 0xFFFFFFFFu;
+        }
+        const uint32_t n = bnn_normalize_shift(m);
+        if (n >= e) {
+            return 0xFFFFFFFFu;
+        }
+        m <<= n;
+        e -= n;
+    }
+    return bnn_round_bits(e - 1u, m);
+}
+
+/*
+ * Both functions below are calls, not inlined. bnn_dot_affine inlined into the kernel loops pushes their window
+ * words out of registers; measured on ResNet-20 (instructions per binary MAC, inlined / called): Cortex-M3
+ * 0.880 / 0.834, rv32imc 0.959 / 0.947, rv32imc_zbb 0.577 / 0.580, Cortex-M0 1.413 / 1.533 (but there its eight
+ * copies cost 6.3 KB of flash against 0.8 KB). The float fallback, a call of its own, keeps bnn_dot_affine a
+ * leaf function with no registers to save.
+ */
+#if defined(__GNUC__)
+#define BNN_NOINLINE __attribute__((noinline))
+#else
+#define BNN_NOINLINE
+#endif
+
+/* Everything the integer path leaves out. */
+BNN_NOINLINE static float bnn_dot_affine_float(int32_t d, float s, float h)
+{
+    return (float)d * s + h;
+}
+
+/** (float)d * s + h, bit for bit, mostly in integer arithmetic. */
+BNN_NOINLINE static float bnn_dot_affine(int32_t d, float s, float h)
+{
+    const uint32_t sb = bnn_float_bits(s);
+    const uint32_t hb = bnn_float_bits(h);
+    const uint32_t hmag = hb & 0x7FFFFFFFu;
+    const uint32_t a = d < 0 ? 0u - (uint32_t)d : (uint32_t)d;
+    const int normal_h = hmag - 0x800000u < 0x7F000000u;
+    /* s zero or subnormal is left out here; infinite or NaN s shows as an overflowing product below. */
+    if ((sb << 1) >= 0x01000000u && normal_h && a - 1u < 0xFFFFu) {
+        const uint32_t pmag = bnn_product_bits(a, sb);
+        const uint32_t subtract = (sb ^ (uint32_t)d ^ hb) >> 31;
+        if (pmag < 0x7F800000u) {
+            /* The sign is the larger operand's: sign of s times sign of d, or h's. */
+            uint32_t sum;
+            uint32_t sign;
+            if (pmag >= hmag) {
+                sum = bnn_sum_bits(pmag, hmag, subtract);
+                sign = (sb ^ (uint32_t)d) & 0x80000000u;
+            } else {
+                sum = bnn_sum_bits(hmag, pmag, subtract);
+                sign = hb & 0x80000000u;
+            }
+            if (sum < 0x7F800000u) {
+                return bnn_bits_float(sum | sign);
+            }
+        }
+    } else if (d == 0 && normal_h && (sb << 1) < 0xFF000000u) {
+        return h; /* (float)0 * s is a zero when s is finite, and a zero plus a nonzero h is h */
+    }
+    return bnn_dot_affine_float(d, s, h);
+}
+
+/*
  * In-bounds taps of a window along one axis: tap k reads input coordinate base + k*dil (base is negative inside
  * the top/left padding). The in-bounds taps form the range [*first, *end); kernels skip the others, which is
  * exact zero padding for float and binary convolutions alike.
@@ -99,6 +338,12 @@ static inline void bnn_tap_range(int32_t base, int32_t dil, int32_t k, int32_t s
 {
     int32_t lo = 0;
     int32_t hi = k;
+    /* Most windows lie wholly inside: two compares instead of the loops. */
+    if (base >= 0 && base + (k - 1) * dil < size) {
+        *first = 0;
+        *end = k;
+        return;
+    }
     while (lo < k && base + lo * dil < 0) {
         ++lo;
     }
@@ -137,10 +382,9 @@ static inline void bnn_taps_col(const bnn_window_geom *g, int32_t ox, bnn_taps *
  */
 
 /*
- * Capacity of the window and mask buffers: 64 words (2 x 256 bytes of stack) hold a 3x3 window of 227 channels.
- * src/phases/7-emit/kernel-files.ts (WINDOW_WORDS) specialises only shapes that fit.
+ * BNN_WINDOW_WORDS, the capacity of the window and mask buffers (on the stack), is defined above with the
+ * program's shapes: the longest filter among them, at most 64 words (src/phases/7-emit/kernel-files.ts).
  */
-#define BNN_WINDOW_WORDS 64
 
 /** Appends bit runs to consecutive words; `acc` holds the `fill` (0..31) bits not yet stored. */
 typedef struct {
@@ -210,8 +454,8 @@ static inline void bnn_bits_put_run(bnn_bit_writer *s, uint32_t bit, int32_t c)
  * geometry's; the kernels pass them as compile-time constants for the shapes the program uses, so these loops
  * unroll into straight loads, shifts and stores.
  */
-static inline void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
-                                         uint32_t *window, int32_t c, int32_t kh, int32_t kw)
+BNN_ALWAYS_INLINE void bnn_bconv_gather_full(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                            uint32_t *window, int32_t c, int32_t kh, int32_t kw)
 {
     const int32_t nw = (c + 31) / 32;
     bnn_bit_writer wb = { window, 0u, 0 };
@@ -369,9 +613,14 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const float *sc = scale;
                 const float *sh = shift;
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
                 for (; w_oc != w_end; w_oc += fw, out += plane) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
-                    *out = (float)(bits - 2 * mismatches) * *sc++ + *sh++;
+                    *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
                 }
                 continue;
             }
@@ -379,11 +628,16 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+                if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                    continue;
+                }
+#endif
             }
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
                                                     : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
-                *out = (float)(bits - 2 * mismatches) * scale[oc] + shift[oc];
+                *out = bnn_dot_affine(bits - 2 * mismatches, scale[oc], shift[oc]);
             }
         }
     }
