@@ -59,8 +59,12 @@ const CODE_BYTES: Record<CKernel, number> = {
  * the unrolled popcount of its full and border paths, which grows with the filter's words. Measured 1,450-1,650
  * bytes for 3x3x16 (5 words) and 1,750-3,100 for 3x3x64 (18 words) over the eight cross targets.
  */
-function bconvShapeBytes(p: Program, kernels: ReadonlySet<CKernel>): number {
-  const bconvKernels = (['bnn_bconv2d_affine', 'bnn_bconv2d_threshold'] as const).filter((k) => kernels.has(k)).length;
+function bconvShapeBytes(p: Program, kernels: ReadonlySet<CKernel>, target: Target): number {
+  // On Helium the affine kernel compiles each shape twice: with the vector epilogue and, for the layers that
+  // cannot take it (bnn_affine_vector_exact), with the scalar one.
+  const copies = (k: CKernel) => (k === 'bnn_bconv2d_affine' && target.kernels.popcount === 'mve' ? 2 : 1);
+  const bconvKernels = (['bnn_bconv2d_affine', 'bnn_bconv2d_threshold'] as const)
+    .filter((k) => kernels.has(k)).reduce((n, k) => n + copies(k), 0);
   const perKernel = specialisedBConvShapes(p.steps).reduce((n, s) => n + 1024 + 128 * filterWords(s.c, s.kh, s.kw), 0);
   return bconvKernels * perKernel;
 }
@@ -125,7 +129,7 @@ export function estimateFootprint(p: Program, target: Target): FootprintEstimate
   const codeBytes =
     [...kernels].reduce((n, k) => n + CODE_BYTES[k], 0) +
     RUN_BYTES + RUN_BYTES_PER_STEP * p.steps.length +
-    bconvShapeBytes(p, kernels) + bconvCount * x4.code +
+    bconvShapeBytes(p, kernels, target) + bconvCount * x4.code +
     (target.fpu ? 0 : SOFT_FLOAT_BYTES);
   const arenaBytes = 4 * arenaWords(p);
   const stackBytes = RUN_STACK_BYTES +

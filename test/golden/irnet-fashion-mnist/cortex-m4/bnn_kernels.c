@@ -992,13 +992,15 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
  */
 BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
                                                const uint32_t *weights, const float *scale, const float *shift,
-                                               float *output, int32_t c, int32_t kh, int32_t kw)
+                                               float *output, int32_t c, int32_t kh, int32_t kw,
+                                               int vector_epilogue)
 {
     const int32_t fw = bnn_filter_words(c, kh, kw);
     const int32_t plane = g->out.h * g->out.w;
     const uint32_t *const w_end = weights + g->out.c * fw;
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
+    (void)vector_epilogue; /* Helium's (popcount_mve.h): always 0 here */
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
         bnn_taps_row(g, oy, &t);
@@ -1041,6 +1043,13 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
     }
 }
 
+/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape, `vector` a constant. */
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                                  \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                                  \
+        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_), vector);  \
+        return;                                                                                          \
+    }
+
 /**
  * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
  * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
@@ -1049,15 +1058,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
 void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
                         const float *shift, float *output)
 {
-#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                           \
-    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                           \
-        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_));    \
-        return;                                                                               \
-    }
+    const int vector = 0;
     BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
-#undef BNN_AFFINE_SHAPE
-    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw);
+    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw, vector);
 }
+#undef BNN_AFFINE_SHAPE
 
 /** Per-channel affine map: out[c][i] = in[c][i] * scale[c] + shift[c] (product rounded, then sum). */
 void bnn_affine_f32(const bnn_shape *s, const float *input, const float *scale, const float *shift, float *output)

@@ -509,6 +509,54 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
 }
 
 #if defined(BNN_BCONV_X4)
+/* Whether the float f is subnormal or a NaN (the inputs Helium's vector float instructions treat differently). */
+static inline int bnn_subnormal_or_nan(float f)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.f = f;
+    const uint32_t exponent = v.u & 0x7F800000u;
+    return (v.u & 0x007FFFFFu) != 0 && (exponent == 0 || exponent == 0x7F800000u);
+}
+
+/*
+ * Helium's vector float instructions flush subnormal inputs and results to zero and give the default NaN; the
+ * scalar FPU, whose bits the reference executor matches, does not. So the vector epilogue runs only on a layer
+ * where it provably gives the same bits for every dot d in [-k, k]: no scale or shift subnormal or NaN, and no
+ * result fl(fl(d * s) + h) subnormal. With |s| >= 2^-100 (and |d| <= 2^16) a result that small needs
+ * |d*s + h| < 2^-126 + 2^-24 |h|, i.e. d within 0.25 of -h/s, which q = fl(-h/s) is within 0.25 of (for |q| < 2^22):
+ * so only floor(q) or ceil(q), computed here with the scalar FPU. Exact zeros are the same either way.
+ */
+static inline int bnn_affine_vector_exact(const float *scale, const float *shift, int32_t n, int32_t k)
+{
+    for (int32_t c = 0; c < n; ++c) {
+        const float s = scale[c];
+        const float h = shift[c];
+        if (bnn_subnormal_or_nan(s) || bnn_subnormal_or_nan(h)) {
+            return 0;
+        }
+        if (s == 0.0f) {
+            continue;
+        }
+        if (s > -0x1p-100f && s < 0x1p-100f) {
+            return 0;
+        }
+        const float q = -h / s;
+        if (!(q > -0x1p22f && q < 0x1p22f)) {
+            continue; /* beyond 2^22, or infinite: every |d*s + h| is large */
+        }
+        /* (int32_t)q rounds toward zero: floor(q) and ceil(q) are among these three. */
+        for (int32_t d = (int32_t)q - 1; d <= (int32_t)q + 1; ++d) {
+            if (d >= -k && d <= k && bnn_subnormal_or_nan((float)d * s + h)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 /* One output pixel of bnn_bconv2d_affine_shape, four channels a vector (popcount_mve.h). */
 BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint32_t *mask4, const uint32_t *weights,
                                              int32_t fw, int32_t oc_n, int32_t bits, const float *scale,
@@ -541,7 +589,8 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
  */
 BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
                                                const uint32_t *weights, const float *scale, const float *shift,
-                                               float *output, int32_t c, int32_t kh, int32_t kw)
+                                               float *output, int32_t c, int32_t kh, int32_t kw,
+                                               int vector_epilogue)
 {
     const int32_t fw = bnn_filter_words(c, kh, kw);
     const int32_t plane = g->out.h * g->out.w;
@@ -551,6 +600,8 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
 #if defined(BNN_BCONV_X4)
     uint32_t window4[4 * BNN_WINDOW_WORDS];
     uint32_t mask4[4 * BNN_WINDOW_WORDS];
+#else
+    (void)vector_epilogue; /* Helium's (popcount_mve.h): always 0 here */
 #endif
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
@@ -565,9 +616,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const float *sh = shift;
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_BCONV_X4)
-                bnn_broadcast_x4(window, window4, fw);
-                bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
-                continue;
+                if (vector_epilogue) {
+                    bnn_broadcast_x4(window, window4, fw);
+                    bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
+                    continue;
+                }
 #endif
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
                 if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
@@ -585,10 +638,12 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_BCONV_X4)
-                bnn_broadcast_x4(window, window4, fw);
-                bnn_broadcast_x4(mask, mask4, fw);
-                bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
-                continue;
+                if (vector_epilogue) {
+                    bnn_broadcast_x4(window, window4, fw);
+                    bnn_broadcast_x4(mask, mask4, fw);
+                    bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
+                    continue;
+                }
 #endif
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
                 if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
@@ -605,6 +660,28 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
     }
 }
 
+/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape, `vector` a constant. */
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                                  \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                                  \
+        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_), vector);  \
+        return;                                                                                          \
+    }
+
+#if defined(BNN_BCONV_X4)
+/*
+ * The scalar epilogue's loops, for layers bnn_affine_vector_exact refuses, in a function of their own: compiled
+ * next to the vector loops, they made gcc spill in the channel loop.
+ */
+static __attribute__((noinline)) void bnn_bconv2d_affine_scalar(const bnn_window_geom *g, const uint32_t *input,
+                                                                const uint32_t *weights, const float *scale,
+                                                                const float *shift, float *output)
+{
+    const int vector = 0;
+    BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
+    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw, vector);
+}
+#endif
+
 /**
  * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
  * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
@@ -613,15 +690,19 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
 void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
                         const float *shift, float *output)
 {
-#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                           \
-    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                           \
-        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_));    \
-        return;                                                                               \
+#if defined(BNN_BCONV_X4)
+    if (!bnn_affine_vector_exact(scale, shift, g->out.c, g->win.kh * g->win.kw * g->in.c)) {
+        bnn_bconv2d_affine_scalar(g, input, weights, scale, shift, output);
+        return;
     }
+    const int vector = 1;
+#else
+    const int vector = 0;
+#endif
     BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
-#undef BNN_AFFINE_SHAPE
-    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw);
+    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw, vector);
 }
+#undef BNN_AFFINE_SHAPE
 
 /* Output word of channels oc0 .. oc0 + n - 1 (n <= 32): bit k is 1 (-1) iff dots[k] < thresholds[oc0 + k]. */
 static inline uint32_t bnn_threshold_word(const int32_t *dots, const int32_t *thresholds, int32_t n)

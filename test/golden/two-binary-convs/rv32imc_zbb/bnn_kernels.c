@@ -594,13 +594,15 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
  */
 BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
                                                const uint32_t *weights, const float *scale, const float *shift,
-                                               float *output, int32_t c, int32_t kh, int32_t kw)
+                                               float *output, int32_t c, int32_t kh, int32_t kw,
+                                               int vector_epilogue)
 {
     const int32_t fw = bnn_filter_words(c, kh, kw);
     const int32_t plane = g->out.h * g->out.w;
     const uint32_t *const w_end = weights + g->out.c * fw;
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
+    (void)vector_epilogue; /* Helium's (popcount_mve.h): always 0 here */
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
         bnn_taps_row(g, oy, &t);
@@ -643,6 +645,13 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
     }
 }
 
+/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape, `vector` a constant. */
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                                  \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                                  \
+        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_), vector);  \
+        return;                                                                                          \
+    }
+
 /**
  * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
  * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
@@ -651,15 +660,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
 void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
                         const float *shift, float *output)
 {
-#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                           \
-    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                           \
-        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_));    \
-        return;                                                                               \
-    }
+    const int vector = 0;
     BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
-#undef BNN_AFFINE_SHAPE
-    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw);
+    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw, vector);
 }
+#undef BNN_AFFINE_SHAPE
 
 /* Output word of channels oc0 .. oc0 + n - 1 (n <= 32): bit k is 1 (-1) iff dots[k] < thresholds[oc0 + k]. */
 static inline uint32_t bnn_threshold_word(const int32_t *dots, const int32_t *thresholds, int32_t n)
