@@ -21,7 +21,10 @@ import { compileFile, type Compiled } from './pipeline.js';
 import { ProgressCounter, type ProgressCallback } from './progress.js';
 import type { Target } from './targets/target.js';
 import { runModelOnTarget, type RunModelResult } from './toolchain/run-model.js';
-import { argmax, floatOutputs, qemuTimeoutMs, referenceOutputs, sameBits, statsOf, type InstructionStats, type Outputs } from './verify.js';
+import {
+  argmax, floatOutputs, qemuTimeoutMs, referenceOutputs, sameBits, statsOf,
+  type InstructionStats, type KnownOutputs, type Outputs, type ReferenceOutputs,
+} from './verify.js';
 
 export interface StepBench {
   readonly index: number;
@@ -184,7 +187,7 @@ function doesNotFitBoard(c: Compiled, target: Target, what = 'the model'): strin
  */
 export async function measurePath(
   c: Compiled, path: 'binary' | 'float', target: Target, samples: Samples, floatReference: Outputs, dir: string,
-  progress = new ProgressCounter(2 + samples.count),
+  progress = new ProgressCounter(2 + samples.count), keep?: (outputs: KnownOutputs) => void,
 ): Promise<PathBench> {
   const p = c.program;
   const inputSize = sampleSize(p.input.shape);
@@ -243,15 +246,20 @@ export async function measurePath(
       arenaBytes: 4 * c.arenaWords, lowerBoundBytes: 4 * c.lowerBoundWords, staticBytes,
       stackBytes: stack.bytes, stackMethod: 'painted', stackExhausted: stack.bytes >= stack.painted, peakBytes: staticBytes + stack.bytes,
     },
-    outputs: await compareOutputs(c, samples, plain.outputs, floatReference, progress, path),
+    outputs: await compareOutputs(c, samples, plain.outputs, floatReference, progress, path, (reference) => keep?.({
+      reference, float: floatReference,
+      onTarget: { values: plain.outputs, size: reference.size, flashBytes: plain.flashBytes, ramBytes: plain.ramBytes, instructions: plain.instructions },
+    })),
   };
 }
 
 async function compareOutputs(
   c: Compiled, samples: Samples, onTarget: Float32Array, float: Outputs, progress: ProgressCounter, path: string,
+  keep: (reference: ReferenceOutputs) => void,
 ): Promise<PathBench['outputs']> {
   progress.stage(`reference executor, ${path} path`);
   const reference = await referenceOutputs(c, samples, () => progress.advance());
+  keep(reference);
   const size = reference.size;
   let bitExact = 0;
   let top1AgreeVsFloat = 0;

@@ -61,6 +61,15 @@ export interface TargetRunOptions {
 export interface VerifyOptions extends TargetRunOptions {
   /** Called after each sample of both references, and when the target run ends (the CLI's progress bar). */
   readonly onProgress?: ProgressCallback;
+  /** Outputs already computed for these samples (e.g. by a bench of the same program): not computed again. */
+  readonly known?: KnownOutputs;
+}
+
+/** What verify would otherwise compute: the reference executor, the float model, the run on the target. */
+export interface KnownOutputs {
+  readonly reference?: ReferenceOutputs;
+  readonly float?: Outputs;
+  readonly onTarget?: TargetRunOutputs;
 }
 
 export interface Outputs {
@@ -92,10 +101,16 @@ export async function floatOutputs(c: Compiled, samples: Samples, onSample?: (do
   return { values, size: outSize };
 }
 
+/** Reference-executor outputs with the sign(0) tie counts. */
+export type ReferenceOutputs = Outputs & { readonly ties: number; readonly samplesWithTies: number };
+
+/** The generated C's outputs on a target, with what its build and run measured. */
+export type TargetRunOutputs = Outputs & { readonly flashBytes: number; readonly ramBytes: number; readonly instructions?: InstructionCounts };
+
 /** Reference-executor outputs for every sample, with sign(0) tie counts; `onSample(n)` after the n-th. */
 export async function referenceOutputs(
   c: Compiled, samples: Samples, onSample?: (done: number) => void,
-): Promise<Outputs & { ties: number; samplesWithTies: number }> {
+): Promise<ReferenceOutputs> {
   const size = sampleSize(c.program.input.shape);
   const outSize = sampleSize(c.program.output.shape);
   const values = new Float32Array(samples.count * outSize);
@@ -115,7 +130,7 @@ export async function referenceOutputs(
 /** Builds and runs the generated C for all samples on the target. */
 export async function targetOutputs(
   c: Compiled, target: Target, samples: Samples, opts: TargetRunOptions = {},
-): Promise<Outputs & { flashBytes: number; ramBytes: number; instructions?: InstructionCounts }> {
+): Promise<TargetRunOutputs> {
   const dir = await mkdtemp(join(tmpdir(), 'bnngen-verify-'));
   try {
     const src = join(dir, 'model');
@@ -177,14 +192,17 @@ export function sameBits(a: Float32Array, b: Float32Array): boolean {
 }
 
 export async function verify(c: Compiled, target: Target, samples: Samples, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const known = opts.known ?? {};
   // The target build and QEMU run in other processes while this one computes both references.
-  const pending = targetOutputs(c, target, samples, { countInstructions: opts.countInstructions ?? true });
+  const pending = known.onTarget
+    ? Promise.resolve(known.onTarget)
+    : targetOutputs(c, target, samples, { countInstructions: opts.countInstructions ?? true });
   pending.catch(() => undefined); // awaited below; keeps an early failure from being reported as unhandled
   // Progress units: each sample through each reference, then the target run as one.
   const total = 2 * samples.count + 1;
   const progress = (done: number, stage: string) => opts.onProgress?.({ done, total, stage });
-  const reference = await referenceOutputs(c, samples, (n) => progress(n, 'reference executor'));
-  const float = await floatOutputs(c, samples, (n) => progress(samples.count + n, 'float ONNX model'));
+  const reference = known.reference ?? await referenceOutputs(c, samples, (n) => progress(n, 'reference executor'));
+  const float = known.float ?? await floatOutputs(c, samples, (n) => progress(samples.count + n, 'float ONNX model'));
   progress(2 * samples.count, `waiting for the run on ${target.name}`);
   const onTarget = await pending;
   progress(total, 'done');

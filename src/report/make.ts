@@ -12,7 +12,7 @@ import type { Samples } from '../io/samples.js';
 import type { Compiled } from '../pipeline.js';
 import { ProgressCounter, type ProgressCallback } from '../progress.js';
 import type { Target } from '../targets/target.js';
-import { floatOutputs, verify } from '../verify.js';
+import { floatOutputs, verify, type KnownOutputs } from '../verify.js';
 import { buildReportData, type ReportData, type ReportInputs } from './model.js';
 import { renderReport } from './render.js';
 
@@ -30,22 +30,28 @@ export interface MakeReportOptions {
 export async function makeReportData(compiled: Compiled, target: Target, o: MakeReportOptions): Promise<ReportData> {
   const notMeasured = !o.run ? 'made with --no-run'
     : !target.qemu ? `${target.name} runs natively, and instruction counts come from QEMU` : undefined;
-  const bench = notMeasured === undefined ? await measureBinaryPath(compiled, target, o.samples, o.onRunProgress) : undefined;
+  let known: KnownOutputs | undefined;
+  const bench = notMeasured === undefined
+    ? await measureBinaryPath(compiled, target, o.samples, o.onRunProgress, (k) => (known = k))
+    : undefined;
+  // With a bench, verify reuses its run and both references instead of building and computing them again.
   const verification = o.verify
-    ? await verify(compiled, target, o.samples, { countInstructions: target.qemu !== undefined, onProgress: o.onVerifyProgress })
+    ? await verify(compiled, target, o.samples, { countInstructions: target.qemu !== undefined, onProgress: o.onVerifyProgress, known })
     : undefined;
   return buildReportData({ compiled, target, bench, notMeasured, verification });
 }
 
 /** Bench of the binary path only: the per-step profile the report charts (the float path is `bench`'s job). */
-async function measureBinaryPath(c: Compiled, target: Target, samples: Samples, onProgress?: ProgressCallback): Promise<BenchReport> {
+async function measureBinaryPath(
+  c: Compiled, target: Target, samples: Samples, onProgress: ProgressCallback | undefined, keep: (outputs: KnownOutputs) => void,
+): Promise<BenchReport> {
   const dir = await mkdtemp(join(tmpdir(), 'bnngen-report-'));
   // Units as bench counts them: each sample through the float model, two QEMU runs, each sample again.
   const progress = new ProgressCounter(2 * samples.count + 2, onProgress);
   try {
     progress.stage('float ONNX model');
     const reference = await floatOutputs(c, samples, () => progress.advance());
-    const binary = await measurePath(c, 'binary', target, samples, reference, dir, progress);
+    const binary = await measurePath(c, 'binary', target, samples, reference, dir, progress, keep);
     return { file: c.file, name: c.program.name, target: target.name, samples: samples.count, source: samples.description, binary };
   } finally {
     progress.finish();
