@@ -178,10 +178,10 @@ function checkStep(ctx: StepContext): void {
         !inside(s.outShape[2], w.strideW, w.kW, w.dilW, s.inShape[2])) {
         stepFail(ctx, 'a packed max pool needs every window inside the input (no padding)');
       }
-      const words = Math.ceil(s.inShape[0] / 32);
+      // The mask is one bit per channel: a 1x1 "filter" of C bits.
+      const words = filterWords(s.inShape[0], 1, 1);
       const mask = constant(ctx, s.orMask, Uint32Array, words);
-      const tail = s.inShape[0] % 32 === 0 ? 0 : ~((1 << s.inShape[0] % 32) - 1) >>> 0;
-      checkTailBits(ctx, mask, words, tail);
+      checkTailBits(ctx, mask, words, filterTailMask(s.inShape[0], 1, 1));
       return;
     }
     case 'global_avgpool_f32':
@@ -199,10 +199,9 @@ function checkStep(ctx: StepContext): void {
       buffer(ctx, s.input, 'f32', s.inShape);
       buffer(ctx, s.output, 'f32', s.outShape);
       checkWindow(ctx, s.window);
-      const bits = s.inShape[0] * s.window.kH * s.window.kW;
-      const words = Math.ceil(bits / 32);
+      const words = filterWords(s.inShape[0], s.window.kH, s.window.kW);
       const w = constant(ctx, s.weights, Uint32Array, s.outShape[0] * words);
-      checkTailBits(ctx, w, words, bits % 32 === 0 ? 0 : ~((1 << bits % 32) - 1) >>> 0);
+      checkTailBits(ctx, w, words, filterTailMask(s.inShape[0], s.window.kH, s.window.kW));
       constant(ctx, s.scale, Float32Array, s.outShape[0]);
       constant(ctx, s.shift, Float32Array, s.outShape[0]);
       return;

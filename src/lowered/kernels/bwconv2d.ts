@@ -1,5 +1,6 @@
 import type { BwConv2dF32 } from '../program.js';
 import { endTap, firstTap } from './window.js';
+import { filterWords } from './bconv-layout.js';
 
 /**
  * Binary-weight convolution on a real input (1w32a), mirror of templates/kernels/bnn_bwconv2d_f32.c. Per output
@@ -20,8 +21,7 @@ export function bwconv2dF32(
   const [oc, oh, ow] = s.outShape;
   const { kH, kW, strideH, strideW, padTop, padLeft, dilH, dilW } = s.window;
   const plane = ih * iw;
-  const taps = kH * kW;
-  const words = Math.ceil((ic * taps) / 32);
+  const words = filterWords(ic, kH, kW);
   for (let o = 0; o < oc; o++) {
     const wOc = o * words;
     for (let oy = 0; oy < oh; oy++) {
