@@ -12,7 +12,7 @@ import { allocData, FLOATS, requireDtype } from './util/dtypes.js';
 import { requireInput } from './util/inputs.js';
 
 /** [outer, n, inner]: the normalised groups are x[o][*][i]. */
-function groups(node: Node, shape: readonly number[], opset: number): [number, number, number] {
+export function softmaxGroups(node: Node, shape: readonly number[], opset: number): [number, number, number] {
   const rank = shape.length;
   const raw = attrInt(node, 'axis', opset >= 13 ? -1 : 1);
   if (raw < -rank || raw >= Math.max(rank, 1)) nodeError(node, `axis ${raw} is out of range for rank ${rank}`);
@@ -27,12 +27,12 @@ function softmaxOp(type: 'Softmax' | 'LogSoftmax'): OpDef {
     infer(node, inputs, ctx) {
       const x = requireInput(node, inputs, 0);
       requireDtype(node, 0, x, FLOATS, 'a float type');
-      groups(node, x.shape, ctx.opset);
+      softmaxGroups(node, x.shape, ctx.opset);
       return [{ dtype: x.dtype, shape: [...x.shape] }];
     },
     evaluate(node, inputs, ctx) {
       const x = requireInput(node, inputs, 0);
-      const [outer, n, inner] = groups(node, x.shape, ctx.opset);
+      const [outer, n, inner] = softmaxGroups(node, x.shape, ctx.opset);
       const out = allocData(x.dtype, x.data.length);
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {

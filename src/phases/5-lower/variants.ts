@@ -5,6 +5,7 @@
 import { nodeError } from '../../errors.js';
 import type { Node } from '../../graph/graph.js';
 import { attrFloat, attrInt } from '../../ops/util/attrs.js';
+import { softmaxGroups } from '../../ops/softmax.js';
 import type { BinaryWeightConvOp } from '../4-fuse/fused.js';
 import type { LowerContext } from './lower.js';
 
@@ -58,14 +59,11 @@ export function lowerPRelu(ctx: LowerContext, node: Node): void {
 export function lowerSoftmax(ctx: LowerContext, node: Node): void {
   const shape = ctx.graph.values.get(node.inputs[0]!)!.shape;
   const opset = ctx.graph.opsets.get('') ?? 13;
-  const rank = shape.length;
-  const raw = attrInt(node, 'axis', opset >= 13 ? -1 : 1);
-  const axis = raw < 0 ? raw + rank : raw;
-  // From opset 13 the op normalises along `axis` alone; before, over the input flattened to 2-D at `axis`, i.e.
-  // over all axes from `axis` on. Either way the whole tensor must be that one vector (the other axes all 1).
-  const others = opset >= 13 ? shape.filter((_, i) => i !== axis) : shape.slice(0, axis);
-  if (axis < 0 || axis >= rank || !others.every((d) => d === 1)) {
-    nodeError(node, `${node.opType} over axis ${raw} of a [${shape}] value is not supported; only over the one non-batch axis of a vector`);
+  // The kernel normalises the whole tensor as one group (the op's groups, softmaxGroups: just one).
+  const [outer, , inner] = softmaxGroups(node, shape, opset);
+  if (outer !== 1 || inner !== 1) {
+    const axis = attrInt(node, 'axis', opset >= 13 ? -1 : 1);
+    nodeError(node, `${node.opType} over axis ${axis} of a [${shape}] value is not supported; only over the one non-batch axis of a vector`);
   }
   const src = ctx.input(node, node.inputs[0]!);
   const dst = ctx.output(node, node.outputs[0]!);
