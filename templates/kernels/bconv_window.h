@@ -7,6 +7,23 @@
  */
 
 /*
+ * The popcount header of the target (popcount_swar.h, popcount_cpop.h or popcount_mve.h, included before this)
+ * provides bnn_popcount_run(a, w, mask, n): the set bits of (a[i] ^ w[i]) & mask[i] over n words, no mask if NULL.
+ */
+
+/** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
+static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
+{
+    return bnn_popcount_run(a, w, 0, n);
+}
+
+/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
+static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
+{
+    return bnn_popcount_run(a, w, m, n);
+}
+
+/*
  * BNN_WINDOW_WORDS, the capacity of the window and mask buffers (on the stack), is defined above with the
  * program's shapes: the longest filter among them, at most 64 words (src/phases/7-emit/kernel-files.ts).
  */

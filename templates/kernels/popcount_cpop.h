@@ -28,15 +28,3 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     BNN_UNROLLED(n, for (int32_t i = 0; i < n; ++i) { total += bnn_cpop(bnn_run_word(a, w, mask, i)); })
     return total;
 }
-
-/** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
-static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
-{
-    return bnn_popcount_run(a, w, 0, n);
-}
-
-/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
-static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
-{
-    return bnn_popcount_run(a, w, m, n);
-}

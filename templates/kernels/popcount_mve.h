@@ -68,17 +68,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     return total;
 }
 
-/** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
-static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
-{
-    return bnn_popcount_run(a, w, 0, n);
-}
-
-/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
-static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
-{
-    return bnn_popcount_run(a, w, m, n);
-}
 
 /*
  * Four output channels at once (lane j = channel oc0 + j): the bconv kernels XOR each window word, broadcast,
