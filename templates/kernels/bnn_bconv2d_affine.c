@@ -53,12 +53,12 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const int32_t bits = kh * kw * c;
                 const float *sc = scale;
                 const float *sh = shift;
-                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_BCONV_X4)
-                bnn_broadcast_x4(window, window4, fw);
+                bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
                 bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
                 continue;
 #endif
+                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
                 if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
                     continue;
@@ -73,13 +73,12 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
-                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_BCONV_X4)
-                bnn_broadcast_x4(window, window4, fw);
-                bnn_broadcast_x4(mask, mask4, fw);
+                bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
                 bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
                 continue;
 #endif
+                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
                 if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
                     continue;

@@ -57,17 +57,17 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+#if defined(BNN_BCONV_X4)
+            if (full) {
+                bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
+            } else if (gathered) {
+                bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
+            }
+#else
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
-            }
-#if defined(BNN_BCONV_X4)
-            if (gathered) {
-                bnn_broadcast_x4(window, window4, fw);
-                if (!full) {
-                    bnn_broadcast_x4(mask, mask4, fw);
-                }
             }
 #endif
             const uint32_t *w_oc = weights;

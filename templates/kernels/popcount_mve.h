@@ -100,12 +100,6 @@ static const uint8_t bnn_popcount8[256] = { BNN_PC8(0) };
 #undef BNN_PC6
 #undef BNN_PC8
 
-/* dst[4k .. 4k + 3] = src[k] for the n words of src: a window's words broadcast to whole vectors. */
-BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int32_t n)
-{
-    BNN_UNROLLED(n, for (int32_t k = 0; k < n; ++k) { vst1q_u32(dst + 4 * k, vdupq_n_u32(src[k])); })
-}
-
 /*
  * Word `off`/4 of the four filter rows (gather at an immediate offset from fil) XOR the broadcast window word,
  * ANDed with the broadcast mask word for the masked form; window and mask pointers post-increment. Written as
@@ -132,9 +126,10 @@ BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int3
 
 /*
  * Per lane j: mismatches of a window against the filter row at address lane j of fil, over fw words, counting
- * only the bits set in the mask unless it is NULL; window and mask are broadcast (bnn_broadcast_x4). Byte counts
- * grow by at most 8 a word, so a lane's four bytes sum to at most 32 a word: up to 7 words their sum is one
- * multiply by 0x01010101 (top byte); longer runs widen the bytes to 16 bits every 31 words and at the end.
+ * only the bits set in the mask unless it is NULL; window and mask are broadcast (word k in words 4k .. 4k + 3,
+ * bnn_bconv_gather_x4). Byte counts grow by at most 8 a word, so a lane's four bytes sum to at most 32 a word: up
+ * to 7 words their sum is one multiply by 0x01010101 (top byte); longer runs widen the bytes to 16 bits every 31
+ * words and at the end.
  */
 BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t *window4, const uint32_t *mask4,
                                              int32_t fw)
@@ -153,10 +148,10 @@ BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t 
                 BNN_X4_XOR(4 * k);
             }
             const uint8x16_t c = vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x));
-            bytes = k == 0 ? c : vaddq_u8(bytes, c);
+            bytes = k % 31 == 0 ? c : vaddq_u8(bytes, c);
             if (fw > 7 && (k % 31 == 30 || k == fw - 1)) {
-                counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));
-                bytes = vdupq_n_u8(0);
+                const uint16x8_t wide = vaddq_u16(vmovlbq_u8(bytes), vmovltq_u8(bytes));
+                counts = k < 31 ? wide : vaddq_u16(counts, wide);
             }
         }
     } else {
