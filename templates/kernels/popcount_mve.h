@@ -177,6 +177,62 @@ BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t 
 #undef BNN_X4_XOR
 #undef BNN_X4_XOR_MASKED
 
+/* Per lane: the sum of its four byte counts, each at most 248 (8 a word, up to 31 words). */
+BNN_ALWAYS_INLINE uint32x4_t bnn_lane_sums_x4(uint8x16_t bytes)
+{
+    const uint16x8_t wide = vaddq_u16(vmovlbq_u8(bytes), vmovltq_u8(bytes));
+    return vaddq_u32(vmovlbq_u16(wide), vshrq_n_u32(vreinterpretq_u32_u16(wide), 16));
+}
+
+/*
+ * One word of one group in bnn_xor_popcount_x4_pair: the byte counts of (filter rows at fil + off) ^ w, added
+ * to acc (BNN_X4_GROUP_WORD) or, for the first word, stored in it (BNN_X4_GROUP_FIRST).
+ */
+#define BNN_X4_GROUP_WORD(acc, off)                                                                            \
+    __asm__("vldrw.u32 %q[x], [%q[fil], #%c[o]]\n\t"                                                          \
+            "veor %q[x], %q[x], %q[w]\n\t"                                                                    \
+            "vldrb.u8 %q[c], [%[t], %q[x]]\n\t"                                                               \
+            "vadd.i8 %q[b], %q[b], %q[c]"                                                                     \
+            : [x] "=&w"(x), [c] "=&w"(c), [b] "+w"(acc)                                                       \
+            : [fil] "w"(fil), [w] "w"(w), [t] "r"(bnn_popcount8), [o] "i"(off))
+#define BNN_X4_GROUP_FIRST(acc, off)                                                                           \
+    __asm__("vldrw.u32 %q[x], [%q[fil], #%c[o]]\n\t"                                                          \
+            "veor %q[x], %q[x], %q[w]\n\t"                                                                    \
+            "vldrb.u8 %q[b], [%[t], %q[x]]"                                                                   \
+            : [x] "=&w"(x), [b] "=&w"(acc)                                                                    \
+            : [fil] "w"(fil), [w] "w"(w), [t] "r"(bnn_popcount8), [o] "i"(off))
+
+/*
+ * bnn_xor_popcount_x4 without a mask for two groups of four filter rows at once, the second group's rows 16 * fw
+ * bytes after the first's (all offsets within a gather's reach of 508 bytes for fw <= 25): each broadcast window
+ * word is loaded once for both. m0 and m1 get the groups' mismatches. fw (1..25) is a compile-time constant.
+ */
+BNN_ALWAYS_INLINE void bnn_xor_popcount_x4_pair(uint32x4_t fil, const uint32_t *window4, int32_t fw, uint32x4_t *m0,
+                                                uint32x4_t *m1)
+{
+    uint8x16_t b0;
+    uint8x16_t b1;
+    uint8x16_t x;
+    uint8x16_t c;
+    const uint32_t *wv = window4;
+    _Pragma("GCC unroll 64") for (int32_t k = 0; k < fw; ++k) {
+        uint8x16_t w;
+        /* volatile: each word loaded inside the channel loop, not hoisted (and spilled) as plain loads were. */
+        __asm__ volatile("vldrw.u32 %q[w], [%[wv]], #16" : [w] "=w"(w), [wv] "+r"(wv) : : "memory");
+        if (k == 0) {
+            BNN_X4_GROUP_FIRST(b0, 0);
+            BNN_X4_GROUP_FIRST(b1, 16 * fw);
+        } else {
+            BNN_X4_GROUP_WORD(b0, 4 * k);
+            BNN_X4_GROUP_WORD(b1, 16 * fw + 4 * k);
+        }
+    }
+    *m0 = bnn_lane_sums_x4(b0);
+    *m1 = bnn_lane_sums_x4(b1);
+}
+#undef BNN_X4_GROUP_WORD
+#undef BNN_X4_GROUP_FIRST
+
 /* Addresses of the filter rows w + j * fw for lanes j = 0 .. 3, lanes at or past n (1..4) repeating row n - 1. */
 BNN_ALWAYS_INLINE uint32x4_t bnn_filter_rows_x4(const uint32_t *w, int32_t fw, int32_t n)
 {
