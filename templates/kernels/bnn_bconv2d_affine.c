@@ -114,6 +114,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
 void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
                         const float *shift, float *output)
 {
+#if defined(BNN_BCONV_X4)
+    /* A local copy, kept in registers: the geometry in memory is reloaded after every asm "memory" clobber. */
+    const bnn_window_geom geom = *g;
+    g = &geom;
+#endif
 #define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                           \
     if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                           \
         bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_));    \
