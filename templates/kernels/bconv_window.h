@@ -142,6 +142,62 @@ static inline void bnn_bconv_gather_border(const bnn_window_geom *g, const uint3
     bnn_bits_flush(&mb);
 }
 
+#if defined(BNN_BCONV_X4)
+/* bnn_bits_put for a string stored broadcast, each word k in words 4k .. 4k + 3 (a whole vector). */
+BNN_ALWAYS_INLINE void bnn_bits_put_x4(bnn_bit_writer *s, uint32_t v, int32_t n)
+{
+    s->acc |= v << s->fill;
+    s->fill += n;
+    if (s->fill >= 32) {
+        vst1q_u32(s->out, vdupq_n_u32(s->acc));
+        s->out += 4;
+        s->fill -= 32;
+        s->acc = s->fill > 0 ? v >> (n - s->fill) : 0u;
+    }
+}
+
+/*
+ * The window (and, unless mask4 is NULL, the mask of a window with padded taps) as bnn_bconv_gather_full /
+ * bnn_bconv_gather_border would gather them, but stored broadcast (bnn_bits_put_x4) for the four-channel
+ * kernels, and unrolled over all taps for the specialised shapes: a padded tap reads nothing and appends 0 bits
+ * to the window and to the mask.
+ */
+BNN_ALWAYS_INLINE void bnn_bconv_gather_x4(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                          uint32_t *window4, uint32_t *mask4, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t nw = (c + 31) / 32;
+    bnn_bit_writer wb = { window4, 0u, 0 };
+    bnn_bit_writer mb = { mask4, 0u, 0 };
+    int32_t ky = 0;
+    int32_t kx = 0;
+    BNN_UNROLLED(kh * kw, for (int32_t k = 0; k < kh * kw; ++k) {
+        const int in = mask4 == 0 || (ky >= t->ky0 && ky < t->ky1 && kx >= t->kx0 && kx < t->kx1);
+        const int32_t pixel = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0 + kx * g->win.dil_w;
+        BNN_UNROLLED(nw, for (int32_t j = 0; j < nw; ++j) {
+            const int32_t n = j < nw - 1 ? 32 : c - 32 * (nw - 1);
+            uint32_t v = 0u;
+            if (in) {
+                v = input[pixel * nw + j];
+            }
+            bnn_bits_put_x4(&wb, v, n);
+            if (mask4 != 0) {
+                bnn_bits_put_x4(&mb, in ? bnn_low_bits(n) : 0u, n);
+            }
+        })
+        if (++kx == kw) {
+            kx = 0;
+            ++ky;
+        }
+    })
+    if (wb.fill > 0) {
+        vst1q_u32(wb.out, vdupq_n_u32(wb.acc));
+    }
+    if (mask4 != 0 && mb.fill > 0) {
+        vst1q_u32(mb.out, vdupq_n_u32(mb.acc));
+    }
+}
+#endif
+
 /** Bits [pos, pos + n) of the bit string w (n in 1..32, the string at least pos + n bits long), low-aligned. */
 static inline uint32_t bnn_bits_get(const uint32_t *w, int32_t pos, int32_t n)
 {

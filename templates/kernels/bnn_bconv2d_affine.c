@@ -55,6 +55,18 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
     const uint32x4_t planes = vmulq_n_u32(vidupq_n_u32(0u, 1), (uint32_t)(4 * plane));
     uint32x4_t fil = bnn_filter_rows_x4(weights, fw, 4);
     int32_t oc0 = 0;
+    /* Unmasked windows of the longer specialised filters: eight channels a pass, as far as they go. */
+    if (mask4 == 0 && __builtin_constant_p(fw) && fw > 7 && fw <= 25) {
+        for (; oc0 + 8 <= oc_n; oc0 += 8, fil = vaddq_n_u32(fil, (uint32_t)(32 * fw))) {
+            uint32x4_t ms[2];
+            bnn_xor_popcount_x4_pair(fil, window4, fw, &ms[0], &ms[1]);
+            _Pragma("GCC unroll 2") for (int32_t g = 0; g < 2; ++g, out += 4 * plane) {
+                const int32x4_t dot = vmlasq_n_s32(vreinterpretq_s32_u32(ms[g]), vdupq_n_s32(-2), bits);
+                const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vld1q_f32(scale + oc0 + 4 * g));
+                vstrwq_scatter_offset_f32(out, planes, vaddq_f32(prod, vld1q_f32(shift + oc0 + 4 * g)));
+            }
+        }
+    }
     for (; oc0 + 4 <= oc_n; oc0 += 4, out += 4 * plane, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
         const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
         const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
@@ -104,14 +116,14 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const int32_t bits = kh * kw * c;
                 const float *sc = scale;
                 const float *sh = shift;
-                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_BCONV_X4)
                 if (vector_epilogue) {
-                    bnn_broadcast_x4(window, window4, fw);
+                    bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
                     bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
                     continue;
                 }
 #endif
+                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
                 if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
                     continue;
@@ -126,15 +138,14 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
-                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_BCONV_X4)
                 if (vector_epilogue) {
-                    bnn_broadcast_x4(window, window4, fw);
-                    bnn_broadcast_x4(mask, mask4, fw);
+                    bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
                     bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
                     continue;
                 }
 #endif
+                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
                 if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
                     continue;
@@ -185,6 +196,9 @@ void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const u
         bnn_bconv2d_affine_scalar(g, input, weights, scale, shift, output);
         return;
     }
+    /* A local copy, kept in registers: the geometry in memory is reloaded after every asm "memory" clobber. */
+    const bnn_window_geom geom = *g;
+    g = &geom;
     const int vector = 1;
 #else
     const int vector = 0;

@@ -57,17 +57,17 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+#if defined(BNN_BCONV_X4)
+            if (full) {
+                bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
+            } else if (gathered) {
+                bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
+            }
+#else
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
-            }
-#if defined(BNN_BCONV_X4)
-            if (gathered) {
-                bnn_broadcast_x4(window, window4, fw);
-                if (!full) {
-                    bnn_broadcast_x4(mask, mask4, fw);
-                }
             }
 #endif
             const uint32_t *w_oc = weights;
@@ -106,6 +106,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
 void bnn_bconv2d_threshold(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights,
                            const int32_t *thresholds, uint32_t *output)
 {
+#if defined(BNN_BCONV_X4)
+    /* A local copy, kept in registers: the geometry in memory is reloaded after every asm "memory" clobber. */
+    const bnn_window_geom geom = *g;
+    g = &geom;
+#endif
 #define BNN_THRESHOLD_SHAPE(C_, KH_, KW_)                                                         \
     if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                            \
         bnn_bconv2d_threshold_shape(g, input, weights, thresholds, output, (C_), (KH_), (KW_));    \

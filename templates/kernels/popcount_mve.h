@@ -89,12 +89,6 @@ static const uint8_t bnn_popcount8[256] = { BNN_PC8(0) };
 #undef BNN_PC6
 #undef BNN_PC8
 
-/* dst[4k .. 4k + 3] = src[k] for the n words of src: a window's words broadcast to whole vectors. */
-BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int32_t n)
-{
-    BNN_UNROLLED(n, for (int32_t k = 0; k < n; ++k) { vst1q_u32(dst + 4 * k, vdupq_n_u32(src[k])); })
-}
-
 /*
  * Word `off`/4 of the four filter rows (gather at an immediate offset from fil) XOR the broadcast window word,
  * ANDed with the broadcast mask word for the masked form; window and mask pointers post-increment. Written as
@@ -121,9 +115,10 @@ BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int3
 
 /*
  * Per lane j: mismatches of a window against the filter row at address lane j of fil, over fw words, counting
- * only the bits set in the mask unless it is NULL; window and mask are broadcast (bnn_broadcast_x4). Byte counts
- * grow by at most 8 a word, so a lane's four bytes sum to at most 32 a word: up to 7 words their sum is one
- * multiply by 0x01010101 (top byte); longer runs widen the bytes to 16 bits every 31 words and at the end.
+ * only the bits set in the mask unless it is NULL; window and mask are broadcast (word k in words 4k .. 4k + 3,
+ * bnn_bconv_gather_x4). Byte counts grow by at most 8 a word, so a lane's four bytes sum to at most 32 a word: up
+ * to 7 words their sum is one multiply by 0x01010101 (top byte); longer runs widen the bytes to 16 bits every 31
+ * words and at the end.
  */
 BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t *window4, const uint32_t *mask4,
                                              int32_t fw)
@@ -142,10 +137,10 @@ BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t 
                 BNN_X4_XOR(4 * k);
             }
             const uint8x16_t c = vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x));
-            bytes = k == 0 ? c : vaddq_u8(bytes, c);
+            bytes = k % 31 == 0 ? c : vaddq_u8(bytes, c);
             if (fw > 7 && (k % 31 == 30 || k == fw - 1)) {
-                counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));
-                bytes = vdupq_n_u8(0);
+                const uint16x8_t wide = vaddq_u16(vmovlbq_u8(bytes), vmovltq_u8(bytes));
+                counts = k < 31 ? wide : vaddq_u16(counts, wide);
             }
         }
     } else {
@@ -170,6 +165,62 @@ BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t 
 }
 #undef BNN_X4_XOR
 #undef BNN_X4_XOR_MASKED
+
+/* Per lane: the sum of its four byte counts, each at most 248 (8 a word, up to 31 words). */
+BNN_ALWAYS_INLINE uint32x4_t bnn_lane_sums_x4(uint8x16_t bytes)
+{
+    const uint16x8_t wide = vaddq_u16(vmovlbq_u8(bytes), vmovltq_u8(bytes));
+    return vaddq_u32(vmovlbq_u16(wide), vshrq_n_u32(vreinterpretq_u32_u16(wide), 16));
+}
+
+/*
+ * One word of one group in bnn_xor_popcount_x4_pair: the byte counts of (filter rows at fil + off) ^ w, added
+ * to acc (BNN_X4_GROUP_WORD) or, for the first word, stored in it (BNN_X4_GROUP_FIRST).
+ */
+#define BNN_X4_GROUP_WORD(acc, off)                                                                            \
+    __asm__("vldrw.u32 %q[x], [%q[fil], #%c[o]]\n\t"                                                          \
+            "veor %q[x], %q[x], %q[w]\n\t"                                                                    \
+            "vldrb.u8 %q[c], [%[t], %q[x]]\n\t"                                                               \
+            "vadd.i8 %q[b], %q[b], %q[c]"                                                                     \
+            : [x] "=&w"(x), [c] "=&w"(c), [b] "+w"(acc)                                                       \
+            : [fil] "w"(fil), [w] "w"(w), [t] "r"(bnn_popcount8), [o] "i"(off))
+#define BNN_X4_GROUP_FIRST(acc, off)                                                                           \
+    __asm__("vldrw.u32 %q[x], [%q[fil], #%c[o]]\n\t"                                                          \
+            "veor %q[x], %q[x], %q[w]\n\t"                                                                    \
+            "vldrb.u8 %q[b], [%[t], %q[x]]"                                                                   \
+            : [x] "=&w"(x), [b] "=&w"(acc)                                                                    \
+            : [fil] "w"(fil), [w] "w"(w), [t] "r"(bnn_popcount8), [o] "i"(off))
+
+/*
+ * bnn_xor_popcount_x4 without a mask for two groups of four filter rows at once, the second group's rows 16 * fw
+ * bytes after the first's (all offsets within a gather's reach of 508 bytes for fw <= 25): each broadcast window
+ * word is loaded once for both. m0 and m1 get the groups' mismatches. fw (1..25) is a compile-time constant.
+ */
+BNN_ALWAYS_INLINE void bnn_xor_popcount_x4_pair(uint32x4_t fil, const uint32_t *window4, int32_t fw, uint32x4_t *m0,
+                                                uint32x4_t *m1)
+{
+    uint8x16_t b0;
+    uint8x16_t b1;
+    uint8x16_t x;
+    uint8x16_t c;
+    const uint32_t *wv = window4;
+    _Pragma("GCC unroll 64") for (int32_t k = 0; k < fw; ++k) {
+        uint8x16_t w;
+        /* volatile: each word loaded inside the channel loop, not hoisted (and spilled) as plain loads were. */
+        __asm__ volatile("vldrw.u32 %q[w], [%[wv]], #16" : [w] "=w"(w), [wv] "+r"(wv) : : "memory");
+        if (k == 0) {
+            BNN_X4_GROUP_FIRST(b0, 0);
+            BNN_X4_GROUP_FIRST(b1, 16 * fw);
+        } else {
+            BNN_X4_GROUP_WORD(b0, 4 * k);
+            BNN_X4_GROUP_WORD(b1, 16 * fw + 4 * k);
+        }
+    }
+    *m0 = bnn_lane_sums_x4(b0);
+    *m1 = bnn_lane_sums_x4(b1);
+}
+#undef BNN_X4_GROUP_WORD
+#undef BNN_X4_GROUP_FIRST
 
 /* Addresses of the filter rows w + j * fw for lanes j = 0 .. 3, lanes at or past n (1..4) repeating row n - 1. */
 BNN_ALWAYS_INLINE uint32x4_t bnn_filter_rows_x4(const uint32_t *w, int32_t fw, int32_t n)

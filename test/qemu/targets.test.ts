@@ -71,8 +71,9 @@ describe('every target runs the example model bit-exact', function () {
 /**
  * One program chaining binary convolutions that take every path of bconv_window.h and every tail of the popcount
  * variants: a 7x7 filter over 70 channels (108 words: too big to gather, tap by tap), a 5x5 one over 40 (32 words),
- * dilation, stride 2, 1x1, a 3x1 window and a float epilogue, with borders (masked) and interiors; channel
- * counts leave partial last words. Each threshold output feeds the next layer, so a wrong popcount anywhere shows
+ * dilation, stride 2, 1x1, a 3x1 window and a float epilogue (10 words, 13 channels: Helium's eight-channel
+ * passes, a group of four and a partial group), with borders (masked) and interiors; channel counts leave
+ * partial last words. Each threshold output feeds the next layer, so a wrong popcount anywhere shows
  * at the end. emitC specialises every shape that fits the window buffer, so the unrolled paths run too.
  */
 function bconvSweep(): { program: Program; inputs: Float32Array; samples: number } {
@@ -94,10 +95,10 @@ function bconvSweep(): { program: Program; inputs: Float32Array; samples: number
   x = threshold(x, win([3, 3], 1, [2, 2], 2), [9, 11], 33);
   x = threshold(x, win([3, 3], 2, [1, 1], 1), [5, 6], 64);
   x = threshold(x, win([1, 1], 1, [0, 0], 1), [5, 6], 31);
-  x = threshold(x, win([3, 1], 1, [1, 0], 1), [5, 6], 16);
-  const out = b.bconv(x, win([3, 3], 1, [1, 0], 1), [5, 5], randomSignWeights(r, 10, 3, 3, 16), {
-    scale: Float32Array.from({ length: 10 }, () => 2 ** r.int(-4, 0)),
-    shift: Float32Array.from({ length: 10 }, () => r.float(1)),
+  x = threshold(x, win([3, 1], 1, [1, 0], 1), [5, 6], 33);
+  const out = b.bconv(x, win([3, 3], 1, [1, 0], 1), [5, 5], randomSignWeights(r, 13, 3, 3, 33), {
+    scale: Float32Array.from({ length: 13 }, () => 2 ** r.int(-4, 0)),
+    shift: Float32Array.from({ length: 13 }, () => r.float(1)),
   });
   const samples = 3;
   return { program: planMemory(b.finish(out, 'sweep.onnx')).program, inputs: randomActivations(r, samples * 70 * 9 * 11), samples };
@@ -106,7 +107,7 @@ function bconvSweep(): { program: Program; inputs: Float32Array; samples: number
 describe('every target: the popcount variant agrees with the reference on a sweep of bconv geometries', function () {
   const sweep = bconvSweep();
   const inputSize = 70 * 9 * 11;
-  const outputSize = 10 * 5 * 5;
+  const outputSize = 13 * 5 * 5;
   const expected = new Float32Array(sweep.samples * outputSize);
   for (let s = 0; s < sweep.samples; s++) {
     expected.set(executeProgram(sweep.program, sweep.inputs.subarray(s * inputSize, (s + 1) * inputSize)), s * outputSize);

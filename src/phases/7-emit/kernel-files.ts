@@ -132,7 +132,7 @@ export function emitKernels(
     bconv: kernels.some((k) => NEEDS[k].helpers.includes('bconv_window')),
     bconvShapes,
     windowWords: windowWords(bconvShapes),
-    helpers: helpers.map((h) => templateText(helperFile(h, target)).trimEnd()),
+    helpers: helpers.map((h) => onlyForX4(templateText(helperFile(h, target)), vectorX4).trimEnd()),
     kernels: sources,
   });
   return { header, source };
@@ -156,7 +156,7 @@ function declaration(kernel: CKernel, source: string): string {
 }
 
 /**
- * The kernel templates' `#if defined(BNN_BCONV_X4)` blocks (four output channels a vector, defined only by
+ * The kernel and helper templates' `#if defined(BNN_BCONV_X4)` blocks (four output channels a vector, defined only by
  * popcount_mve.h) as they stand where `keep`, else replaced by their `#else` part (or nothing, with the blank
  * line after them), so every other target's kernels read exactly as without them. The blocks do not nest.
  */
