@@ -528,18 +528,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 }
 #endif
 
-/** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
-static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
-{
-    return bnn_popcount_run(a, w, 0, n);
-}
-
-/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
-static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
-{
-    return bnn_popcount_run(a, w, m, n);
-}
-
 /* The bconv affine epilogue on cores with an FPU: the float expression itself (affine_exact.h emulates it). */
 
 /** (float)d * s + h: the product rounded to float, then the sum. */
@@ -599,6 +587,23 @@ static inline void bnn_taps_col(const bnn_window_geom *g, int32_t ox, bnn_taps *
  * channel's mismatches are one XOR-popcount run over the filter's words. Padded taps gather as 0 bits; at such a
  * pixel a mask string (1 = in bounds) removes them, so they contribute exactly 0 to the dot.
  */
+
+/*
+ * The popcount header of the target (popcount_swar.h, popcount_cpop.h or popcount_mve.h, included before this)
+ * provides bnn_popcount_run(a, w, mask, n): the set bits of (a[i] ^ w[i]) & mask[i] over n words, no mask if NULL.
+ */
+
+/** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
+static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
+{
+    return bnn_popcount_run(a, w, 0, n);
+}
+
+/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
+static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
+{
+    return bnn_popcount_run(a, w, m, n);
+}
 
 /*
  * BNN_WINDOW_WORDS, the capacity of the window and mask buffers (on the stack), is defined above with the

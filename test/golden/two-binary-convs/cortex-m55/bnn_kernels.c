@@ -120,17 +120,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     return total;
 }
 
-/** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
-static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
-{
-    return bnn_popcount_run(a, w, 0, n);
-}
-
-/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
-static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
-{
-    return bnn_popcount_run(a, w, m, n);
-}
 
 /*
  * Four output channels at once (lane j = channel oc0 + j): the bconv kernels XOR each window word, broadcast,
@@ -151,12 +140,6 @@ static const uint8_t bnn_popcount8[256] = { BNN_PC8(0) };
 #undef BNN_PC4
 #undef BNN_PC6
 #undef BNN_PC8
-
-/* dst[4k .. 4k + 3] = src[k] for the n words of src: a window's words broadcast to whole vectors. */
-BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int32_t n)
-{
-    BNN_UNROLLED(n, for (int32_t k = 0; k < n; ++k) { vst1q_u32(dst + 4 * k, vdupq_n_u32(src[k])); })
-}
 
 /*
  * Word `off`/4 of the four filter rows (gather at an immediate offset from fil) XOR the broadcast window word,
@@ -184,9 +167,10 @@ BNN_ALWAYS_INLINE void bnn_broadcast_x4(const uint32_t *src, uint32_t *dst, int3
 
 /*
  * Per lane j: mismatches of a window against the filter row at address lane j of fil, over fw words, counting
- * only the bits set in the mask unless it is NULL; window and mask are broadcast (bnn_broadcast_x4). Byte counts
- * grow by at most 8 a word, so a lane's four bytes sum to at most 32 a word: up to 7 words their sum is one
- * multiply by 0x01010101 (top byte); longer runs widen the bytes to 16 bits every 31 words and at the end.
+ * only the bits set in the mask unless it is NULL; window and mask are broadcast (word k in words 4k .. 4k + 3,
+ * bnn_bconv_gather_x4). Byte counts grow by at most 8 a word, so a lane's four bytes sum to at most 32 a word: up
+ * to 7 words their sum is one multiply by 0x01010101 (top byte); longer runs widen the bytes to 16 bits every 31
+ * words and at the end.
  */
 BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t *window4, const uint32_t *mask4,
                                              int32_t fw)
@@ -205,10 +189,10 @@ BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t 
                 BNN_X4_XOR(4 * k);
             }
             const uint8x16_t c = vldrbq_gather_offset_u8(bnn_popcount8, vreinterpretq_u8_u32(x));
-            bytes = k == 0 ? c : vaddq_u8(bytes, c);
+            bytes = k % 31 == 0 ? c : vaddq_u8(bytes, c);
             if (fw > 7 && (k % 31 == 30 || k == fw - 1)) {
-                counts = vaddq_u16(vaddq_u16(counts, vmovlbq_u8(bytes)), vmovltq_u8(bytes));
-                bytes = vdupq_n_u8(0);
+                const uint16x8_t wide = vaddq_u16(vmovlbq_u8(bytes), vmovltq_u8(bytes));
+                counts = k < 31 ? wide : vaddq_u16(counts, wide);
             }
         }
     } else {
@@ -233,6 +217,62 @@ BNN_ALWAYS_INLINE uint32x4_t bnn_xor_popcount_x4(uint32x4_t fil, const uint32_t 
 }
 #undef BNN_X4_XOR
 #undef BNN_X4_XOR_MASKED
+
+/* Per lane: the sum of its four byte counts, each at most 248 (8 a word, up to 31 words). */
+BNN_ALWAYS_INLINE uint32x4_t bnn_lane_sums_x4(uint8x16_t bytes)
+{
+    const uint16x8_t wide = vaddq_u16(vmovlbq_u8(bytes), vmovltq_u8(bytes));
+    return vaddq_u32(vmovlbq_u16(wide), vshrq_n_u32(vreinterpretq_u32_u16(wide), 16));
+}
+
+/*
+ * One word of one group in bnn_xor_popcount_x4_pair: the byte counts of (filter rows at fil + off) ^ w, added
+ * to acc (BNN_X4_GROUP_WORD) or, for the first word, stored in it (BNN_X4_GROUP_FIRST).
+ */
+#define BNN_X4_GROUP_WORD(acc, off)                                                                            \
+    __asm__("vldrw.u32 %q[x], [%q[fil], #%c[o]]\n\t"                                                          \
+            "veor %q[x], %q[x], %q[w]\n\t"                                                                    \
+            "vldrb.u8 %q[c], [%[t], %q[x]]\n\t"                                                               \
+            "vadd.i8 %q[b], %q[b], %q[c]"                                                                     \
+            : [x] "=&w"(x), [c] "=&w"(c), [b] "+w"(acc)                                                       \
+            : [fil] "w"(fil), [w] "w"(w), [t] "r"(bnn_popcount8), [o] "i"(off))
+#define BNN_X4_GROUP_FIRST(acc, off)                                                                           \
+    __asm__("vldrw.u32 %q[x], [%q[fil], #%c[o]]\n\t"                                                          \
+            "veor %q[x], %q[x], %q[w]\n\t"                                                                    \
+            "vldrb.u8 %q[b], [%[t], %q[x]]"                                                                   \
+            : [x] "=&w"(x), [b] "=&w"(acc)                                                                    \
+            : [fil] "w"(fil), [w] "w"(w), [t] "r"(bnn_popcount8), [o] "i"(off))
+
+/*
+ * bnn_xor_popcount_x4 without a mask for two groups of four filter rows at once, the second group's rows 16 * fw
+ * bytes after the first's (all offsets within a gather's reach of 508 bytes for fw <= 25): each broadcast window
+ * word is loaded once for both. m0 and m1 get the groups' mismatches. fw (1..25) is a compile-time constant.
+ */
+BNN_ALWAYS_INLINE void bnn_xor_popcount_x4_pair(uint32x4_t fil, const uint32_t *window4, int32_t fw, uint32x4_t *m0,
+                                                uint32x4_t *m1)
+{
+    uint8x16_t b0;
+    uint8x16_t b1;
+    uint8x16_t x;
+    uint8x16_t c;
+    const uint32_t *wv = window4;
+    _Pragma("GCC unroll 64") for (int32_t k = 0; k < fw; ++k) {
+        uint8x16_t w;
+        /* volatile: each word loaded inside the channel loop, not hoisted (and spilled) as plain loads were. */
+        __asm__ volatile("vldrw.u32 %q[w], [%[wv]], #16" : [w] "=w"(w), [wv] "+r"(wv) : : "memory");
+        if (k == 0) {
+            BNN_X4_GROUP_FIRST(b0, 0);
+            BNN_X4_GROUP_FIRST(b1, 16 * fw);
+        } else {
+            BNN_X4_GROUP_WORD(b0, 4 * k);
+            BNN_X4_GROUP_WORD(b1, 16 * fw + 4 * k);
+        }
+    }
+    *m0 = bnn_lane_sums_x4(b0);
+    *m1 = bnn_lane_sums_x4(b1);
+}
+#undef BNN_X4_GROUP_WORD
+#undef BNN_X4_GROUP_FIRST
 
 /* Addresses of the filter rows w + j * fw for lanes j = 0 .. 3, lanes at or past n (1..4) repeating row n - 1. */
 BNN_ALWAYS_INLINE uint32x4_t bnn_filter_rows_x4(const uint32_t *w, int32_t fw, int32_t n)
@@ -300,6 +340,23 @@ static inline void bnn_taps_col(const bnn_window_geom *g, int32_t ox, bnn_taps *
  * channel's mismatches are one XOR-popcount run over the filter's words. Padded taps gather as 0 bits; at such a
  * pixel a mask string (1 = in bounds) removes them, so they contribute exactly 0 to the dot.
  */
+
+/*
+ * The popcount header of the target (popcount_swar.h, popcount_cpop.h or popcount_mve.h, included before this)
+ * provides bnn_popcount_run(a, w, mask, n): the set bits of (a[i] ^ w[i]) & mask[i] over n words, no mask if NULL.
+ */
+
+/** Number of set bits of a[i] ^ w[i] over the n words (n >= 0). */
+static inline uint32_t bnn_xor_popcount(const uint32_t *a, const uint32_t *w, int32_t n)
+{
+    return bnn_popcount_run(a, w, 0, n);
+}
+
+/** Number of set bits of (a[i] ^ w[i]) & m[i] over the n words (n >= 0). */
+static inline uint32_t bnn_xor_popcount_masked(const uint32_t *a, const uint32_t *w, const uint32_t *m, int32_t n)
+{
+    return bnn_popcount_run(a, w, m, n);
+}
 
 /*
  * BNN_WINDOW_WORDS, the capacity of the window and mask buffers (on the stack), is defined above with the
@@ -419,6 +476,62 @@ static inline void bnn_bconv_gather_border(const bnn_window_geom *g, const uint3
     bnn_bits_flush(&wb);
     bnn_bits_flush(&mb);
 }
+
+#if defined(BNN_BCONV_X4)
+/* bnn_bits_put for a string stored broadcast, each word k in words 4k .. 4k + 3 (a whole vector). */
+BNN_ALWAYS_INLINE void bnn_bits_put_x4(bnn_bit_writer *s, uint32_t v, int32_t n)
+{
+    s->acc |= v << s->fill;
+    s->fill += n;
+    if (s->fill >= 32) {
+        vst1q_u32(s->out, vdupq_n_u32(s->acc));
+        s->out += 4;
+        s->fill -= 32;
+        s->acc = s->fill > 0 ? v >> (n - s->fill) : 0u;
+    }
+}
+
+/*
+ * The window (and, unless mask4 is NULL, the mask of a window with padded taps) as bnn_bconv_gather_full /
+ * bnn_bconv_gather_border would gather them, but stored broadcast (bnn_bits_put_x4) for the four-channel
+ * kernels, and unrolled over all taps for the specialised shapes: a padded tap reads nothing and appends 0 bits
+ * to the window and to the mask.
+ */
+BNN_ALWAYS_INLINE void bnn_bconv_gather_x4(const bnn_window_geom *g, const uint32_t *input, const bnn_taps *t,
+                                          uint32_t *window4, uint32_t *mask4, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t nw = (c + 31) / 32;
+    bnn_bit_writer wb = { window4, 0u, 0 };
+    bnn_bit_writer mb = { mask4, 0u, 0 };
+    int32_t ky = 0;
+    int32_t kx = 0;
+    BNN_UNROLLED(kh * kw, for (int32_t k = 0; k < kh * kw; ++k) {
+        const int in = mask4 == 0 || (ky >= t->ky0 && ky < t->ky1 && kx >= t->kx0 && kx < t->kx1);
+        const int32_t pixel = (t->iy0 + ky * g->win.dil_h) * g->in.w + t->ix0 + kx * g->win.dil_w;
+        BNN_UNROLLED(nw, for (int32_t j = 0; j < nw; ++j) {
+            const int32_t n = j < nw - 1 ? 32 : c - 32 * (nw - 1);
+            uint32_t v = 0u;
+            if (in) {
+                v = input[pixel * nw + j];
+            }
+            bnn_bits_put_x4(&wb, v, n);
+            if (mask4 != 0) {
+                bnn_bits_put_x4(&mb, in ? bnn_low_bits(n) : 0u, n);
+            }
+        })
+        if (++kx == kw) {
+            kx = 0;
+            ++ky;
+        }
+    })
+    if (wb.fill > 0) {
+        vst1q_u32(wb.out, vdupq_n_u32(wb.acc));
+    }
+    if (mask4 != 0 && mb.fill > 0) {
+        vst1q_u32(mb.out, vdupq_n_u32(mb.acc));
+    }
+}
+#endif
 
 /** Bits [pos, pos + n) of the bit string w (n in 1..32, the string at least pos + n bits long), low-aligned. */
 static inline uint32_t bnn_bits_get(const uint32_t *w, int32_t pos, int32_t n)
@@ -565,6 +678,18 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
     const uint32x4_t planes = vmulq_n_u32(vidupq_n_u32(0u, 1), (uint32_t)(4 * plane));
     uint32x4_t fil = bnn_filter_rows_x4(weights, fw, 4);
     int32_t oc0 = 0;
+    /* Unmasked windows of the longer specialised filters: eight channels a pass, as far as they go. */
+    if (mask4 == 0 && __builtin_constant_p(fw) && fw > 7 && fw <= 25) {
+        for (; oc0 + 8 <= oc_n; oc0 += 8, fil = vaddq_n_u32(fil, (uint32_t)(32 * fw))) {
+            uint32x4_t ms[2];
+            bnn_xor_popcount_x4_pair(fil, window4, fw, &ms[0], &ms[1]);
+            _Pragma("GCC unroll 2") for (int32_t g = 0; g < 2; ++g, out += 4 * plane) {
+                const int32x4_t dot = vmlasq_n_s32(vreinterpretq_s32_u32(ms[g]), vdupq_n_s32(-2), bits);
+                const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vld1q_f32(scale + oc0 + 4 * g));
+                vstrwq_scatter_offset_f32(out, planes, vaddq_f32(prod, vld1q_f32(shift + oc0 + 4 * g)));
+            }
+        }
+    }
     for (; oc0 + 4 <= oc_n; oc0 += 4, out += 4 * plane, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
         const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
         const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
@@ -614,14 +739,14 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
                 const int32_t bits = kh * kw * c;
                 const float *sc = scale;
                 const float *sh = shift;
-                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_BCONV_X4)
                 if (vector_epilogue) {
-                    bnn_broadcast_x4(window, window4, fw);
+                    bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
                     bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
                     continue;
                 }
 #endif
+                bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
                 if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
                     continue;
@@ -636,15 +761,14 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
-                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_BCONV_X4)
                 if (vector_epilogue) {
-                    bnn_broadcast_x4(window, window4, fw);
-                    bnn_broadcast_x4(mask, mask4, fw);
+                    bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
                     bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
                     continue;
                 }
 #endif
+                bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
                 if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
                     continue;
@@ -695,6 +819,9 @@ void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const u
         bnn_bconv2d_affine_scalar(g, input, weights, scale, shift, output);
         return;
     }
+    /* A local copy, kept in registers: the geometry in memory is reloaded after every asm "memory" clobber. */
+    const bnn_window_geom geom = *g;
+    g = &geom;
     const int vector = 1;
 #else
     const int vector = 0;
@@ -763,17 +890,17 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+#if defined(BNN_BCONV_X4)
+            if (full) {
+                bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
+            } else if (gathered) {
+                bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
+            }
+#else
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
-            }
-#if defined(BNN_BCONV_X4)
-            if (gathered) {
-                bnn_broadcast_x4(window, window4, fw);
-                if (!full) {
-                    bnn_broadcast_x4(mask, mask4, fw);
-                }
             }
 #endif
             const uint32_t *w_oc = weights;
@@ -812,6 +939,11 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
 void bnn_bconv2d_threshold(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights,
                            const int32_t *thresholds, uint32_t *output)
 {
+#if defined(BNN_BCONV_X4)
+    /* A local copy, kept in registers: the geometry in memory is reloaded after every asm "memory" clobber. */
+    const bnn_window_geom geom = *g;
+    g = &geom;
+#endif
 #define BNN_THRESHOLD_SHAPE(C_, KH_, KW_)                                                         \
     if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                            \
         bnn_bconv2d_threshold_shape(g, input, weights, thresholds, output, (C_), (KH_), (KW_));    \
