@@ -18,6 +18,7 @@ import type { Window } from '../../src/lowered/program.js';
 import type { Target } from '../../src/targets/target.js';
 import { planMemory } from '../../src/phases/6-plan/plan.js';
 import { emitC } from '../../src/phases/7-emit/emit.js';
+import { loadTarget, parseTarget } from '../../src/targets/load.js';
 import { templateText } from '../../src/phases/7-emit/templates.js';
 import { buildAndRun, firstBitDifference, HOST_TARGET, SANITIZE_CFLAGS, STRICT_CFLAGS } from './lowered-host.js';
 import { ProgramBuilder, randomActivations, Rng } from './lowered-fixtures.js';
@@ -236,15 +237,24 @@ describe('exact integer float multiply-accumulate (fmac_exact.h)', function () {
     assertExact(cases);
   });
 
-  it('is what the float convolutions use on FPU-less targets only, and keeps them bit-exact there', () => {
-    const noFpu: Target = { ...HOST_TARGET, name: 'host-nofpu', fpu: false };
+  it('is what the float convolutions use on FPU-less targets with kernels.fmac only, and keeps them bit-exact there', () => {
+    const noFpu: Target = { ...HOST_TARGET, name: 'host-nofpu', fpu: false, kernels: { popcount: 'swar', fmac: 'exact' } };
     const exact = convKernels(noFpu);
     assert.match(exact, /acc = bnn_fmac\(acc, k0, p\[0\]\);/);
     assert.match(exact, /acc = bnn_fmac\(acc, w_row\[kx\], in_c\[row \+ kx \* g->win\.dil_w\]\);/);
     assert.doesNotMatch(exact, /^\s*acc \+=/m);
-    const float = convKernels(HOST_TARGET);
-    assert.doesNotMatch(float, /bnn_fmac|bnn_round_bits/);
-    assert.match(float, /acc \+= k0 \* p\[0\];/);
+    for (const target of [HOST_TARGET, { ...noFpu, kernels: { popcount: 'swar' } }]) {
+      const float = convKernels(target);
+      assert.doesNotMatch(float, /bnn_fmac|bnn_round_bits/, target.name);
+      assert.match(float, /acc \+= k0 \* p\[0\];/);
+    }
+
+    // The targets that set kernels.fmac, and only where it is allowed.
+    assert.deepEqual(['rv32imc', 'rv32imc_zbb', 'cortex-m0', 'cortex-m3', 'cortex-m4'].map((t) => loadTarget(t).kernels.fmac), ['exact', 'exact', 'exact', undefined, undefined]);
+    const json = (fpu: boolean, fmac: string) => ({ ...noFpu, fpu, kernels: { popcount: 'swar', fmac } });
+    assert.throws(() => parseTarget(json(true, 'exact'), 'fpu.json'), /kernels.fmac 'exact' is for targets without an FPU/);
+    assert.throws(() => parseTarget(json(false, 'fast'), 'typo.json'), /kernels.fmac must be 'exact'/);
+    assert.equal(parseTarget(json(false, 'exact'), 'ok.json').kernels.fmac, 'exact');
 
     // The 3x3 stem kernel (1 to 3 input channels, padding 0 to 2) and the general kernel (strides, dilation).
     const r = new Rng(3);

@@ -40,8 +40,8 @@ export const KERNEL_HEADER_TYPES = ['bnn_shape', 'bnn_window', 'bnn_window_geom'
 /**
  * Static inline helpers, in dependency order; 'popcount' is the target's variant file, 'affine' the bconv float
  * epilogue: the float expression on FPU targets, its exact integer emulation on the others. 'fmac' is the float
- * convolutions' exact integer multiply-accumulate, on FPU-less targets only; it and the exact 'affine' build on
- * 'softfloat'.
+ * convolutions' exact integer multiply-accumulate, on the FPU-less targets that ask for it (kernels.fmac); it and
+ * the exact 'affine' build on 'softfloat'.
  */
 const HELPERS = ['popcount', 'softfloat', 'affine', 'fmac', 'tap_range', 'bconv_window'] as const;
 type Helper = (typeof HELPERS)[number];
@@ -122,7 +122,7 @@ export function emitKernels(
   const kernels = C_KERNELS.filter((k) => wanted.has(k));
   const helpers = neededHelpers(kernels, target);
   const vectorX4 = target.kernels.popcount === 'mve';
-  const exactMac = (k: CKernel) => !target.fpu && NEEDS[k].helpers.includes('fmac');
+  const exactMac = (k: CKernel) => target.kernels.fmac === 'exact' && NEEDS[k].helpers.includes('fmac');
   const sources = kernels.map((k) => {
     const text = onlyForX4(templateText(`kernels/${k}.c`), vectorX4);
     return (exactMac(k) ? exactMacs(text, k) : text).trimEnd();
@@ -147,14 +147,15 @@ export function emitKernels(
 /** The helpers `kernels` need on `target`, in HELPERS order. */
 function neededHelpers(kernels: readonly CKernel[], target: Target): Helper[] {
   const needed = new Set(kernels.flatMap((k) => NEEDS[k].helpers));
-  if (target.fpu) needed.delete('fmac');
-  else if (needed.has('affine') || needed.has('fmac')) needed.add('softfloat');
+  if (target.kernels.fmac !== 'exact') needed.delete('fmac');
+  if (!target.fpu && (needed.has('affine') || needed.has('fmac'))) needed.add('softfloat');
   return HELPERS.filter((h) => needed.has(h));
 }
 
 /**
- * A float convolution kernel for an FPU-less target: each multiply-accumulate `acc += w * x;` (one a line, the
- * product rounded, then the sum) becomes the exact integer bnn_fmac(acc, w, x) of fmac_exact.h, same bits.
+ * A float convolution kernel for a target with kernels.fmac 'exact': each multiply-accumulate `acc += w * x;` (one
+ * a line, the product rounded, then the sum) becomes the exact integer bnn_fmac(acc, w, x) of fmac_exact.h, same
+ * bits.
  */
 function exactMacs(text: string, kernel: CKernel): string {
   const out = text.replace(/^(\s*)acc \+= (\S+) \* (.+);$/gm, '$1acc = bnn_fmac(acc, $2, $3);');
