@@ -45,6 +45,11 @@ export interface Target {
    */
   readonly kernels: {
     readonly popcount: string;
+    /**
+     * 'exact': the float convolutions' multiply-accumulate in integer arithmetic (fmac_exact.h), for FPU-less
+     * cores where that beats the C library's soft-float; absent: the float expression.
+     */
+    readonly fmac?: 'exact';
     /** Why this variant (e.g. measured instructions per word against the alternatives). */
     readonly notes?: string;
   };

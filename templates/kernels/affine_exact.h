@@ -8,18 +8,6 @@
  * expression itself, so those need no emulation.
  */
 
-/*
- * Normalising shifts: one clz instruction where the core has one, else a binary search (branches rather than
- * libgcc's __clzsi2, a call). BNN_CLZ_INSTRUCTION may be predefined (0 or 1) to test either way on the host.
- */
-#if !defined(BNN_CLZ_INSTRUCTION)
-#if defined(__riscv_zbb) || defined(__ARM_FEATURE_CLZ) || defined(__x86_64__) || defined(__aarch64__)
-#define BNN_CLZ_INSTRUCTION 1
-#else
-#define BNN_CLZ_INSTRUCTION 0
-#endif
-#endif
-
 /* Leading zeros of a in [1, 2^16) (16..31). */
 BNN_ALWAYS_INLINE uint32_t bnn_clz16(uint32_t a)
 {
@@ -42,80 +30,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_clz16(uint32_t a)
     return n + (a < 0x8000u ? 1u : 0u);
 #endif
 }
-
-/* The left shift that brings m in [1, 2^31) to [2^30, 2^31). Without clz the usual 0 or 1 is tested first. */
-BNN_ALWAYS_INLINE uint32_t bnn_normalize_shift(uint32_t m)
-{
-#if BNN_CLZ_INSTRUCTION
-    return (uint32_t)__builtin_clz(m) - 1u;
-#else
-    uint32_t n = 0u;
-    if (m >= 0x20000000u) {
-        return m < 0x40000000u ? 1u : 0u;
-    }
-    if (m < 0x8000u) {
-        m <<= 16;
-        n += 16u;
-    }
-    if (m < 0x800000u) {
-        m <<= 8;
-        n += 8u;
-    }
-    if (m < 0x8000000u) {
-        m <<= 4;
-        n += 4u;
-    }
-    if (m < 0x20000000u) {
-        m <<= 2;
-        n += 2u;
-    }
-    return n + (m < 0x40000000u ? 1u : 0u);
-#endif
-}
-
-static inline uint32_t bnn_float_bits(float x)
-{
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return v.u;
-}
-
-static inline float bnn_bits_float(uint32_t u)
-{
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.u = u;
-    return v.f;
-}
-
-/*
- * The float magnitude bits of m * 2^(e - 157), m in [2^30, 2^31) (a 24-bit significand over 7 round bits, the
- * lowest sticky): m rounded to nearest even, its leading 1 added to the exponent field e - 1, so that a rounding
- * carry to 2^24 steps the exponent. A result >= 0x7F800000 means overflow.
- */
-static inline uint32_t bnn_round_bits(uint32_t e_minus_1, uint32_t m)
-{
-    return (e_minus_1 << 23) + ((m + 0x3Fu + ((m >> 7) & 1u)) >> 7);
-}
-
-/*
- * Whether a 32 x 32 -> 64-bit multiply is cheap (rv32 with M: mul + mulhu; Armv7-M: umull). Armv6-M has only a
- * 32-bit multiply (gcc would call __aeabi_lmul), so there the 40-bit product is assembled from two. May be
- * predefined (0 or 1) to test either way on the host.
- */
-#if !defined(BNN_WIDE_MULTIPLY)
-#if defined(__riscv_mul) || (defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2) || defined(__x86_64__) || \
-    defined(__aarch64__)
-#define BNN_WIDE_MULTIPLY 1
-#else
-#define BNN_WIDE_MULTIPLY 0
-#endif
-#endif
 
 /*
  * |d| * s rounded to float, as magnitude bits (a pattern >= 0x7F800000 means it overflows), for a = |d| in
@@ -145,55 +59,12 @@ BNN_ALWAYS_INLINE uint32_t bnn_product_bits(uint32_t a, uint32_t sb)
 }
 
 /*
- * The magnitude bits of big + small (or big - small when `subtract`) rounded to float, for normal operands given
- * as magnitude bits with big >= small; a result >= 0x7F800000 means it overflows, is subnormal or is zero (an
- * exact cancellation, rare). Significands carry 7 extra low bits; the bits that small's alignment shifts out are
- * ORed into its lowest bit (sticky), which keeps every rounding decision exact.
- */
-BNN_ALWAYS_INLINE uint32_t bnn_sum_bits(uint32_t big, uint32_t small, uint32_t subtract)
-{
-    uint32_t e = big >> 23;
-    uint32_t shift = e - (small >> 23);
-    uint32_t m = ((big << 8) | 0x80000000u) >> 1;
-    const uint32_t ms = ((small << 8) | 0x80000000u) >> 1;
-    if (shift > 31u) {
-        shift = 31u;
-    }
-    const uint32_t kept = ms >> shift;
-    const uint32_t aligned = kept | ((kept << shift) < ms ? 1u : 0u);
-    if (subtract == 0u) {
-        m += aligned;
-        if (m >> 31) {
-            m = (m >> 1) | (m & 1u);
-            e += 1u;
-        }
-    } else {
-        m -= aligned;
-        if (m == 0u) {
-            return 0xFFFFFFFFu;
-        }
-        const uint32_t n = bnn_normalize_shift(m);
-        if (n >= e) {
-            return 0xFFFFFFFFu;
-        }
-        m <<= n;
-        e -= n;
-    }
-    return bnn_round_bits(e - 1u, m);
-}
-
-/*
  * Both functions below are calls, not inlined. bnn_dot_affine inlined into the kernel loops pushes their window
  * words out of registers; measured on ResNet-20 (instructions per binary MAC, inlined / called): Cortex-M3
  * 0.880 / 0.834, rv32imc 0.959 / 0.947, rv32imc_zbb 0.577 / 0.580, Cortex-M0 1.413 / 1.533 (but there its eight
  * copies cost 6.3 KB of flash against 0.8 KB). The float fallback, a call of its own, keeps bnn_dot_affine a
  * leaf function with no registers to save.
  */
-#if defined(__GNUC__)
-#define BNN_NOINLINE __attribute__((noinline))
-#else
-#define BNN_NOINLINE
-#endif
 
 /* Everything the integer path leaves out. */
 BNN_NOINLINE static float bnn_dot_affine_float(int32_t d, float s, float h)

@@ -35,6 +35,7 @@ const floatOf = (b: number): number => ((u32[0] = b >>> 0), f32[0]!);
 const HARNESS = `#include <stdint.h>
 #include <stdio.h>
 #define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
+#include "softfloat_exact.h"
 #include "affine_exact.h"
 
 static float plain(int32_t d, float s, float h)
@@ -59,7 +60,7 @@ int main(void)
 function runHelper(cases: readonly Case[], defines: readonly string[]): Uint32Array {
   const dir = mkdtempSync(join(tmpdir(), 'bnngen-affine-'));
   try {
-    writeFileSync(join(dir, 'affine_exact.h'), templateText('kernels/affine_exact.h'));
+    for (const h of ['softfloat_exact.h', 'affine_exact.h']) writeFileSync(join(dir, h), templateText(`kernels/${h}`));
     writeFileSync(join(dir, 'main.c'), HARNESS);
     const cc = spawnSync('gcc', [...STRICT_CFLAGS, ...defines, 'main.c', '-o', 'test.bin'], { cwd: dir, encoding: 'utf8' });
     if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}`);

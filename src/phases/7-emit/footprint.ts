@@ -114,6 +114,12 @@ const STACK_BYTES: Record<CKernel, number> = {
  */
 const MVE_X4 = { code: 2048, stack: 2048 };
 
+/**
+ * The exact float multiply-accumulate the float convolutions call on targets with kernels.fmac 'exact' (bnn_fmac
+ * and its float fallback, fmac_exact.h): measured 810 bytes on cortex-m0, 756 on rv32imc, 538 on rv32imc_zbb.
+ */
+const FMAC_EXACT_BYTES = 896;
+
 /** <name>_run's own frame (measured 32-40 bytes) and a soft-float routine called from a kernel. */
 const RUN_STACK_BYTES = 128;
 
@@ -130,7 +136,8 @@ export function estimateFootprint(p: Program, target: Target): FootprintEstimate
     [...kernels].reduce((n, k) => n + CODE_BYTES[k], 0) +
     RUN_BYTES + RUN_BYTES_PER_STEP * p.steps.length +
     bconvShapeBytes(p, kernels, target) + bconvCount * x4.code +
-    (target.fpu ? 0 : SOFT_FLOAT_BYTES);
+    (target.fpu ? 0 : SOFT_FLOAT_BYTES) +
+    (target.kernels.fmac === 'exact' && (kernels.has('bnn_conv2d_f32') || kernels.has('bnn_conv2d_f32_3x3')) ? FMAC_EXACT_BYTES : 0);
   const arenaBytes = 4 * arenaWords(p);
   const stackBytes = RUN_STACK_BYTES +
     Math.max(0, ...[...kernels].map((k) => STACK_BYTES[k] + (k.startsWith('bnn_bconv2d_') ? x4.stack : 0)));
