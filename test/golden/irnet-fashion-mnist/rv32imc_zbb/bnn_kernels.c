@@ -82,13 +82,10 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 }
 
 /*
- * The bconv affine epilogue (float)d * s + h for cores without an FPU, in integer arithmetic: the same bits as the
- * float expression (IEEE binary32, round to nearest even, product rounded, then the sum rounded, no FMA) for every
- * int32 d and every float s, h, at a fraction of the cost of libgcc's soft-float calls (__floatsisf, __mulsf3,
- * __addsf3: about 220 instructions on rv32). The fast path covers 0 < |d| < 2^16 with normal s and h whose
- * product is finite and whose sum is normal, and d = 0 with a finite s and a normal h; every other input
- * (zero, subnormal, infinite or NaN operands, overflow, subnormal or zero results, |d| >= 2^16) takes the float
- * expression itself, so those need no emulation.
+ * Integer building blocks of IEEE binary32 arithmetic (round to nearest even) for cores without an FPU, shared by
+ * the exact bconv epilogue (affine_exact.h) and the exact float multiply-accumulate (fmac_exact.h): float bits,
+ * normalising shifts, rounding, and the sum of two normal magnitudes. Each user keeps a fast path for normal
+ * operands and results and hands everything else to the float expression itself.
  */
 
 /*
@@ -102,29 +99,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 #define BNN_CLZ_INSTRUCTION 0
 #endif
 #endif
-
-/* Leading zeros of a in [1, 2^16) (16..31). */
-BNN_ALWAYS_INLINE uint32_t bnn_clz16(uint32_t a)
-{
-#if BNN_CLZ_INSTRUCTION
-    return (uint32_t)__builtin_clz(a);
-#else
-    uint32_t n = 16u;
-    if (a < 0x100u) {
-        a <<= 8;
-        n += 8u;
-    }
-    if (a < 0x1000u) {
-        a <<= 4;
-        n += 4u;
-    }
-    if (a < 0x4000u) {
-        a <<= 2;
-        n += 2u;
-    }
-    return n + (a < 0x8000u ? 1u : 0u);
-#endif
-}
 
 /* The left shift that brings m in [1, 2^31) to [2^30, 2^31). Without clz the usual 0 or 1 is tested first. */
 BNN_ALWAYS_INLINE uint32_t bnn_normalize_shift(uint32_t m)
@@ -188,7 +162,7 @@ static inline uint32_t bnn_round_bits(uint32_t e_minus_1, uint32_t m)
 
 /*
  * Whether a 32 x 32 -> 64-bit multiply is cheap (rv32 with M: mul + mulhu; Armv7-M: umull). Armv6-M has only a
- * 32-bit multiply (gcc would call __aeabi_lmul), so there the 40-bit product is assembled from two. May be
+ * 32-bit multiply (gcc would call __aeabi_lmul), so there the products are assembled from 32-bit ones. May be
  * predefined (0 or 1) to test either way on the host.
  */
 #if !defined(BNN_WIDE_MULTIPLY)
@@ -199,33 +173,6 @@ static inline uint32_t bnn_round_bits(uint32_t e_minus_1, uint32_t m)
 #define BNN_WIDE_MULTIPLY 0
 #endif
 #endif
-
-/*
- * |d| * s rounded to float, as magnitude bits (a pattern >= 0x7F800000 means it overflows), for a = |d| in
- * [1, 2^16) and a normal s (bits sb). The exact product of a (shifted up to its leading 1) and s's 24-bit
- * significand is computed as hi = its top 32 bits, in [2^30, 2^32), plus a sticky bit for the rest.
- */
-BNN_ALWAYS_INLINE uint32_t bnn_product_bits(uint32_t a, uint32_t sb)
-{
-    const uint32_t z = bnn_clz16(a);
-#if BNN_WIDE_MULTIPLY
-    const uint64_t p = (uint64_t)(a << z) * ((sb << 8) | 0x80000000u);
-    const uint32_t hi = (uint32_t)(p >> 32);
-    const uint32_t sticky = (uint32_t)p != 0u ? 1u : 0u;
-#else
-    /* a16 = a << (z - 16) in [2^15, 2^16) times the significand split in 8 + 16 bits: the 40-bit product is
-     * t * 2^16 + u, and its top 32 bits (t << 8) + (u >> 8), the same hi as above. */
-    const uint32_t a16 = a << (z - 16u);
-    const uint32_t t = a16 * (((sb >> 16) & 0x7Fu) | 0x80u);
-    const uint32_t u = a16 * (sb & 0xFFFFu);
-    const uint32_t hi = (t << 8) + (u >> 8);
-    const uint32_t sticky = (u & 0xFFu) != 0u ? 1u : 0u;
-#endif
-    /* m in [2^30, 2^31): the 24-bit significand over 7 round bits, the bits shifted out ORed into the lowest. */
-    const uint32_t top = hi >> 31;
-    const uint32_t m = (hi >> top) | (hi & top) | sticky;
-    return bnn_round_bits(((sb >> 23) & 0xFFu) + 30u - z + top, m);
-}
 
 /*
  * The magnitude bits of big + small (or big - small when `subtract`) rounded to float, for normal operands given
@@ -265,6 +212,73 @@ BNN_ALWAYS_INLINE uint32_t bnn_sum_bits(uint32_t big, uint32_t small, uint32_t s
     return bnn_round_bits(e - 1u, m);
 }
 
+/* The exact helpers' float fallbacks, and their fast paths where measured to pay, are calls. */
+#if defined(__GNUC__)
+#define BNN_NOINLINE __attribute__((noinline))
+#else
+#define BNN_NOINLINE
+#endif
+
+/*
+ * The bconv affine epilogue (float)d * s + h for cores without an FPU, in integer arithmetic: the same bits as the
+ * float expression (IEEE binary32, round to nearest even, product rounded, then the sum rounded, no FMA) for every
+ * int32 d and every float s, h, at a fraction of the cost of libgcc's soft-float calls (__floatsisf, __mulsf3,
+ * __addsf3: about 220 instructions on rv32). The fast path covers 0 < |d| < 2^16 with normal s and h whose
+ * product is finite and whose sum is normal, and d = 0 with a finite s and a normal h; every other input
+ * (zero, subnormal, infinite or NaN operands, overflow, subnormal or zero results, |d| >= 2^16) takes the float
+ * expression itself, so those need no emulation.
+ */
+
+/* Leading zeros of a in [1, 2^16) (16..31). */
+BNN_ALWAYS_INLINE uint32_t bnn_clz16(uint32_t a)
+{
+#if BNN_CLZ_INSTRUCTION
+    return (uint32_t)__builtin_clz(a);
+#else
+    uint32_t n = 16u;
+    if (a < 0x100u) {
+        a <<= 8;
+        n += 8u;
+    }
+    if (a < 0x1000u) {
+        a <<= 4;
+        n += 4u;
+    }
+    if (a < 0x4000u) {
+        a <<= 2;
+        n += 2u;
+    }
+    return n + (a < 0x8000u ? 1u : 0u);
+#endif
+}
+
+/*
+ * |d| * s rounded to float, as magnitude bits (a pattern >= 0x7F800000 means it overflows), for a = |d| in
+ * [1, 2^16) and a normal s (bits sb). The exact product of a (shifted up to its leading 1) and s's 24-bit
+ * significand is computed as hi = its top 32 bits, in [2^30, 2^32), plus a sticky bit for the rest.
+ */
+BNN_ALWAYS_INLINE uint32_t bnn_product_bits(uint32_t a, uint32_t sb)
+{
+    const uint32_t z = bnn_clz16(a);
+#if BNN_WIDE_MULTIPLY
+    const uint64_t p = (uint64_t)(a << z) * ((sb << 8) | 0x80000000u);
+    const uint32_t hi = (uint32_t)(p >> 32);
+    const uint32_t sticky = (uint32_t)p != 0u ? 1u : 0u;
+#else
+    /* a16 = a << (z - 16) in [2^15, 2^16) times the significand split in 8 + 16 bits: the 40-bit product is
+     * t * 2^16 + u, and its top 32 bits (t << 8) + (u >> 8), the same hi as above. */
+    const uint32_t a16 = a << (z - 16u);
+    const uint32_t t = a16 * (((sb >> 16) & 0x7Fu) | 0x80u);
+    const uint32_t u = a16 * (sb & 0xFFFFu);
+    const uint32_t hi = (t << 8) + (u >> 8);
+    const uint32_t sticky = (u & 0xFFu) != 0u ? 1u : 0u;
+#endif
+    /* m in [2^30, 2^31): the 24-bit significand over 7 round bits, the bits shifted out ORed into the lowest. */
+    const uint32_t top = hi >> 31;
+    const uint32_t m = (hi >> top) | (hi & top) | sticky;
+    return bnn_round_bits(((sb >> 23) & 0xFFu) + 30u - z + top, m);
+}
+
 /*
  * Both functions below are calls, not inlined. bnn_dot_affine inlined into the kernel loops pushes their window
  * words out of registers; measured on ResNet-20 (instructions per binary MAC, inlined / called): Cortex-M3
@@ -272,11 +286,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_sum_bits(uint32_t big, uint32_t small, uint32_t s
  * copies cost 6.3 KB of flash against 0.8 KB). The float fallback, a call of its own, keeps bnn_dot_affine a
  * leaf function with no registers to save.
  */
-#if defined(__GNUC__)
-#define BNN_NOINLINE __attribute__((noinline))
-#else
-#define BNN_NOINLINE
-#endif
 
 /* Everything the integer path leaves out. */
 BNN_NOINLINE static float bnn_dot_affine_float(int32_t d, float s, float h)
@@ -315,6 +324,95 @@ BNN_NOINLINE static float bnn_dot_affine(int32_t d, float s, float h)
         return h; /* (float)0 * s is a zero when s is finite, and a zero plus a nonzero h is h */
     }
     return bnn_dot_affine_float(d, s, h);
+}
+
+/*
+ * The float convolutions' multiply-accumulate acc + w * x for cores without an FPU, in integer arithmetic: the
+ * same bits as the float expression (IEEE binary32, round to nearest even, the product rounded, then the sum
+ * rounded, no FMA) for every acc, w and x, at a fraction of the cost of libgcc's __mulsf3 and __addsf3 (about 180
+ * instructions a tap on rv32). The fast paths: normal w and x whose product is normal, added to a normal acc with
+ * a normal sum or to a zero acc; and a zero w or x (padding-free but ReLU'd activations, pruned weights) with the
+ * other finite, added to any acc but a NaN. Every other input takes the float expression itself.
+ */
+
+/*
+ * The product of w's and x's significands (bits wb, xb, both normal) as hi = its top 32 bits, in [2^30, 2^32),
+ * and whether any bit below them is set: the 48-bit product P of the two 24-bit significands is hi * 2^16 plus
+ * the low 16 bits.
+ */
+BNN_ALWAYS_INLINE uint32_t bnn_significand_product(uint32_t wb, uint32_t xb, uint32_t *sticky)
+{
+#if BNN_WIDE_MULTIPLY
+    const uint64_t p = (uint64_t)((wb << 8) | 0x80000000u) * ((xb << 8) | 0x80000000u);
+    *sticky = (uint32_t)p != 0u ? 1u : 0u;
+    return (uint32_t)(p >> 32);
+#else
+    /* Each significand split into its top 8 bits and low 16: four 32-bit products. */
+    const uint32_t w1 = ((wb >> 16) & 0x7Fu) | 0x80u, w0 = wb & 0xFFFFu;
+    const uint32_t x1 = ((xb >> 16) & 0x7Fu) | 0x80u, x0 = xb & 0xFFFFu;
+    const uint32_t low = w0 * x0;
+    *sticky = (low & 0xFFFFu) != 0u ? 1u : 0u;
+    return ((w1 * x1) << 16) + w1 * x0 + w0 * x1 + (low >> 16);
+#endif
+}
+
+/* Everything the integer paths leave out. */
+BNN_NOINLINE static float bnn_fmac_float(float acc, float w, float x)
+{
+    return acc + w * x;
+}
+
+/** acc + w * x (the product rounded to float, then the sum), bit for bit, mostly in integer arithmetic. */
+BNN_NOINLINE static float bnn_fmac(float acc, float w, float x)
+{
+    const uint32_t wb = bnn_float_bits(w);
+    const uint32_t xb = bnn_float_bits(x);
+    const uint32_t ab = bnn_float_bits(acc);
+    const uint32_t amag = ab & 0x7FFFFFFFu;
+    const uint32_t psign = (wb ^ xb) & 0x80000000u;
+    const uint32_t ew = (wb >> 23) & 0xFFu;
+    const uint32_t ex = (xb >> 23) & 0xFFu;
+    if (ew - 1u < 0xFEu && ex - 1u < 0xFEu) {
+        uint32_t sticky;
+        const uint32_t hi = bnn_significand_product(wb, xb, &sticky);
+        /* m in [2^30, 2^31): the 24-bit significand over 7 round bits, the bits shifted out ORed into the lowest;
+         * the product's exponent field (before rounding) is ew + ex - 127 + top, normal when in [1, 254]. */
+        const uint32_t top = hi >> 31;
+        const uint32_t m = (hi >> top) | (hi & top) | sticky;
+        const uint32_t e_minus_1 = ew + ex + top - 128u;
+        if (e_minus_1 < 0xFEu) {
+            const uint32_t pmag = bnn_round_bits(e_minus_1, m);
+            if (pmag < 0x7F800000u) {
+                if (amag - 0x800000u < 0x7F000000u) {
+                    /* The sign is the larger operand's. */
+                    const uint32_t subtract = (ab ^ psign) >> 31;
+                    uint32_t sum;
+                    uint32_t sign;
+                    if (pmag >= amag) {
+                        sum = bnn_sum_bits(pmag, amag, subtract);
+                        sign = psign;
+                    } else {
+                        sum = bnn_sum_bits(amag, pmag, subtract);
+                        sign = ab & 0x80000000u;
+                    }
+                    if (sum < 0x7F800000u) {
+                        return bnn_bits_float(sum | sign);
+                    }
+                } else if (amag == 0u) {
+                    return bnn_bits_float(pmag | psign); /* a nonzero p plus a zero is p */
+                }
+            }
+        }
+    } else if (((wb << 1) == 0u && ex != 0xFFu) || ((xb << 1) == 0u && ew != 0xFFu)) {
+        /* The product is a zero of sign psign: acc unchanged, but for two zeros, -0 only if both are. */
+        if (amag == 0u) {
+            return bnn_bits_float(ab & psign);
+        }
+        if (amag <= 0x7F800000u) {
+            return acc;
+        }
+    }
+    return bnn_fmac_float(acc, w, x);
 }
 
 /*
@@ -568,7 +666,7 @@ void bnn_conv2d_f32(const bnn_window_geom *g, const float *input, const float *w
                         const int32_t row = (t.iy0 + ky * g->win.dil_h) * g->in.w + t.ix0;
                         const float *w_row = w_c + ky * g->win.kw;
                         for (int32_t kx = t.kx0; kx < t.kx1; ++kx) {
-                            acc += w_row[kx] * in_c[row + kx * g->win.dil_w];
+                            acc = bnn_fmac(acc, w_row[kx], in_c[row + kx * g->win.dil_w]);
                         }
                     }
                 }
@@ -584,15 +682,15 @@ static inline float bnn_conv3x3_channel(float acc, const float *p, int32_t iw, f
 {
     const float *r1 = p + iw;
     const float *r2 = r1 + iw;
-    acc += k0 * p[0];
-    acc += k1 * p[1];
-    acc += k2 * p[2];
-    acc += k3 * r1[0];
-    acc += k4 * r1[1];
-    acc += k5 * r1[2];
-    acc += k6 * r2[0];
-    acc += k7 * r2[1];
-    acc += k8 * r2[2];
+    acc = bnn_fmac(acc, k0, p[0]);
+    acc = bnn_fmac(acc, k1, p[1]);
+    acc = bnn_fmac(acc, k2, p[2]);
+    acc = bnn_fmac(acc, k3, r1[0]);
+    acc = bnn_fmac(acc, k4, r1[1]);
+    acc = bnn_fmac(acc, k5, r1[2]);
+    acc = bnn_fmac(acc, k6, r2[0]);
+    acc = bnn_fmac(acc, k7, r2[1]);
+    acc = bnn_fmac(acc, k8, r2[2]);
     return acc;
 }
 
@@ -639,18 +737,18 @@ static float bnn_conv3x3_taps(const bnn_window_geom *g, const bnn_taps *t, const
             const float *w_row = w + ic * 9 + ky * 3;
             const int32_t x = t->ix0;
             if (full) {
-                acc += w_row[0] * row[x];
-                acc += w_row[1] * row[x + 1];
-                acc += w_row[2] * row[x + 2];
+                acc = bnn_fmac(acc, w_row[0], row[x]);
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
+                acc = bnn_fmac(acc, w_row[2], row[x + 2]);
             } else if (left) {
-                acc += w_row[1] * row[x + 1];
-                acc += w_row[2] * row[x + 2];
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
+                acc = bnn_fmac(acc, w_row[2], row[x + 2]);
             } else if (right) {
-                acc += w_row[0] * row[x];
-                acc += w_row[1] * row[x + 1];
+                acc = bnn_fmac(acc, w_row[0], row[x]);
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
             } else {
                 for (int32_t kx = t->kx0; kx < t->kx1; ++kx) {
-                    acc += w_row[kx] * row[x + kx];
+                    acc = bnn_fmac(acc, w_row[kx], row[x + kx]);
                 }
             }
         }

@@ -82,13 +82,10 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 }
 
 /*
- * The bconv affine epilogue (float)d * s + h for cores without an FPU, in integer arithmetic: the same bits as the
- * float expression (IEEE binary32, round to nearest even, product rounded, then the sum rounded, no FMA) for every
- * int32 d and every float s, h, at a fraction of the cost of libgcc's soft-float calls (__floatsisf, __mulsf3,
- * __addsf3: about 220 instructions on rv32). The fast path covers 0 < |d| < 2^16 with normal s and h whose
- * product is finite and whose sum is normal, and d = 0 with a finite s and a normal h; every other input
- * (zero, subnormal, infinite or NaN operands, overflow, subnormal or zero results, |d| >= 2^16) takes the float
- * expression itself, so those need no emulation.
+ * Integer building blocks of IEEE binary32 arithmetic (round to nearest even) for cores without an FPU, shared by
+ * the exact bconv epilogue (affine_exact.h) and the exact float multiply-accumulate (fmac_exact.h): float bits,
+ * normalising shifts, rounding, and the sum of two normal magnitudes. Each user keeps a fast path for normal
+ * operands and results and hands everything else to the float expression itself.
  */
 
 /*
@@ -102,29 +99,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 #define BNN_CLZ_INSTRUCTION 0
 #endif
 #endif
-
-/* Leading zeros of a in [1, 2^16) (16..31). */
-BNN_ALWAYS_INLINE uint32_t bnn_clz16(uint32_t a)
-{
-#if BNN_CLZ_INSTRUCTION
-    return (uint32_t)__builtin_clz(a);
-#else
-    uint32_t n = 16u;
-    if (a < 0x100u) {
-        a <<= 8;
-        n += 8u;
-    }
-    if (a < 0x1000u) {
-        a <<= 4;
-        n += 4u;
-    }
-    if (a < 0x4000u) {
-        a <<= 2;
-        n += 2u;
-    }
-    return n + (a < 0x8000u ? 1u : 0u);
-#endif
-}
 
 /* The left shift that brings m in [1, 2^31) to [2^30, 2^31). Without clz the usual 0 or 1 is tested first. */
 BNN_ALWAYS_INLINE uint32_t bnn_normalize_shift(uint32_t m)
@@ -188,7 +162,7 @@ static inline uint32_t bnn_round_bits(uint32_t e_minus_1, uint32_t m)
 
 /*
  * Whether a 32 x 32 -> 64-bit multiply is cheap (rv32 with M: mul + mulhu; Armv7-M: umull). Armv6-M has only a
- * 32-bit multiply (gcc would call __aeabi_lmul), so there the 40-bit product is assembled from two. May be
+ * 32-bit multiply (gcc would call __aeabi_lmul), so there the products are assembled from 32-bit ones. May be
  * predefined (0 or 1) to test either way on the host.
  */
 #if !defined(BNN_WIDE_MULTIPLY)
@@ -199,33 +173,6 @@ static inline uint32_t bnn_round_bits(uint32_t e_minus_1, uint32_t m)
 #define BNN_WIDE_MULTIPLY 0
 #endif
 #endif
-
-/*
- * |d| * s rounded to float, as magnitude bits (a pattern >= 0x7F800000 means it overflows), for a = |d| in
- * [1, 2^16) and a normal s (bits sb). The exact product of a (shifted up to its leading 1) and s's 24-bit
- * significand is computed as hi = its top 32 bits, in [2^30, 2^32), plus a sticky bit for the rest.
- */
-BNN_ALWAYS_INLINE uint32_t bnn_product_bits(uint32_t a, uint32_t sb)
-{
-    const uint32_t z = bnn_clz16(a);
-#if BNN_WIDE_MULTIPLY
-    const uint64_t p = (uint64_t)(a << z) * ((sb << 8) | 0x80000000u);
-    const uint32_t hi = (uint32_t)(p >> 32);
-    const uint32_t sticky = (uint32_t)p != 0u ? 1u : 0u;
-#else
-    /* a16 = a << (z - 16) in [2^15, 2^16) times the significand split in 8 + 16 bits: the 40-bit product is
-     * t * 2^16 + u, and its top 32 bits (t << 8) + (u >> 8), the same hi as above. */
-    const uint32_t a16 = a << (z - 16u);
-    const uint32_t t = a16 * (((sb >> 16) & 0x7Fu) | 0x80u);
-    const uint32_t u = a16 * (sb & 0xFFFFu);
-    const uint32_t hi = (t << 8) + (u >> 8);
-    const uint32_t sticky = (u & 0xFFu) != 0u ? 1u : 0u;
-#endif
-    /* m in [2^30, 2^31): the 24-bit significand over 7 round bits, the bits shifted out ORed into the lowest. */
-    const uint32_t top = hi >> 31;
-    const uint32_t m = (hi >> top) | (hi & top) | sticky;
-    return bnn_round_bits(((sb >> 23) & 0xFFu) + 30u - z + top, m);
-}
 
 /*
  * The magnitude bits of big + small (or big - small when `subtract`) rounded to float, for normal operands given
@@ -265,6 +212,73 @@ BNN_ALWAYS_INLINE uint32_t bnn_sum_bits(uint32_t big, uint32_t small, uint32_t s
     return bnn_round_bits(e - 1u, m);
 }
 
+/* The exact helpers' float fallbacks, and their fast paths where measured to pay, are calls. */
+#if defined(__GNUC__)
+#define BNN_NOINLINE __attribute__((noinline))
+#else
+#define BNN_NOINLINE
+#endif
+
+/*
+ * The bconv affine epilogue (float)d * s + h for cores without an FPU, in integer arithmetic: the same bits as the
+ * float expression (IEEE binary32, round to nearest even, product rounded, then the sum rounded, no FMA) for every
+ * int32 d and every float s, h, at a fraction of the cost of libgcc's soft-float calls (__floatsisf, __mulsf3,
+ * __addsf3: about 220 instructions on rv32). The fast path covers 0 < |d| < 2^16 with normal s and h whose
+ * product is finite and whose sum is normal, and d = 0 with a finite s and a normal h; every other input
+ * (zero, subnormal, infinite or NaN operands, overflow, subnormal or zero results, |d| >= 2^16) takes the float
+ * expression itself, so those need no emulation.
+ */
+
+/* Leading zeros of a in [1, 2^16) (16..31). */
+BNN_ALWAYS_INLINE uint32_t bnn_clz16(uint32_t a)
+{
+#if BNN_CLZ_INSTRUCTION
+    return (uint32_t)__builtin_clz(a);
+#else
+    uint32_t n = 16u;
+    if (a < 0x100u) {
+        a <<= 8;
+        n += 8u;
+    }
+    if (a < 0x1000u) {
+        a <<= 4;
+        n += 4u;
+    }
+    if (a < 0x4000u) {
+        a <<= 2;
+        n += 2u;
+    }
+    return n + (a < 0x8000u ? 1u : 0u);
+#endif
+}
+
+/*
+ * |d| * s rounded to float, as magnitude bits (a pattern >= 0x7F800000 means it overflows), for a = |d| in
+ * [1, 2^16) and a normal s (bits sb). The exact product of a (shifted up to its leading 1) and s's 24-bit
+ * significand is computed as hi = its top 32 bits, in [2^30, 2^32), plus a sticky bit for the rest.
+ */
+BNN_ALWAYS_INLINE uint32_t bnn_product_bits(uint32_t a, uint32_t sb)
+{
+    const uint32_t z = bnn_clz16(a);
+#if BNN_WIDE_MULTIPLY
+    const uint64_t p = (uint64_t)(a << z) * ((sb << 8) | 0x80000000u);
+    const uint32_t hi = (uint32_t)(p >> 32);
+    const uint32_t sticky = (uint32_t)p != 0u ? 1u : 0u;
+#else
+    /* a16 = a << (z - 16) in [2^15, 2^16) times the significand split in 8 + 16 bits: the 40-bit product is
+     * t * 2^16 + u, and its top 32 bits (t << 8) + (u >> 8), the same hi as above. */
+    const uint32_t a16 = a << (z - 16u);
+    const uint32_t t = a16 * (((sb >> 16) & 0x7Fu) | 0x80u);
+    const uint32_t u = a16 * (sb & 0xFFFFu);
+    const uint32_t hi = (t << 8) + (u >> 8);
+    const uint32_t sticky = (u & 0xFFu) != 0u ? 1u : 0u;
+#endif
+    /* m in [2^30, 2^31): the 24-bit significand over 7 round bits, the bits shifted out ORed into the lowest. */
+    const uint32_t top = hi >> 31;
+    const uint32_t m = (hi >> top) | (hi & top) | sticky;
+    return bnn_round_bits(((sb >> 23) & 0xFFu) + 30u - z + top, m);
+}
+
 /*
  * Both functions below are calls, not inlined. bnn_dot_affine inlined into the kernel loops pushes their window
  * words out of registers; measured on ResNet-20 (instructions per binary MAC, inlined / called): Cortex-M3
@@ -272,11 +286,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_sum_bits(uint32_t big, uint32_t small, uint32_t s
  * copies cost 6.3 KB of flash against 0.8 KB). The float fallback, a call of its own, keeps bnn_dot_affine a
  * leaf function with no registers to save.
  */
-#if defined(__GNUC__)
-#define BNN_NOINLINE __attribute__((noinline))
-#else
-#define BNN_NOINLINE
-#endif
 
 /* Everything the integer path leaves out. */
 BNN_NOINLINE static float bnn_dot_affine_float(int32_t d, float s, float h)
