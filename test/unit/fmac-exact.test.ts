@@ -9,18 +9,14 @@
  * stem kernel and the general one) are also run end to end with the exact multiply-accumulate.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { executeProgram } from '../../src/lowered/execute.js';
 import type { Window } from '../../src/lowered/program.js';
 import type { Target } from '../../src/targets/target.js';
 import { planMemory } from '../../src/phases/6-plan/plan.js';
 import { emitC } from '../../src/phases/7-emit/emit.js';
 import { loadTarget, parseTarget } from '../../src/targets/load.js';
-import { templateText } from '../../src/phases/7-emit/templates.js';
-import { buildAndRun, firstBitDifference, HOST_TARGET, SANITIZE_CFLAGS, STRICT_CFLAGS } from './lowered-host.js';
+import { bitsOf, CONFIGS, floatOf, hex, isNaNBits, runTriples } from './softfloat-harness.js';
+import { buildAndRun, firstBitDifference, HOST_TARGET, SANITIZE_CFLAGS } from './lowered-host.js';
 import { ProgramBuilder, randomActivations, Rng } from './lowered-fixtures.js';
 
 /** One multiply-accumulate: the bit patterns of acc, w and x. */
@@ -29,11 +25,6 @@ interface Case {
   readonly w: number;
   readonly x: number;
 }
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const bitsOf = (x: number): number => ((f32[0] = x), u32[0]!);
-const floatOf = (b: number): number => ((u32[0] = b >>> 0), f32[0]!);
 
 /** The harness: reads (acc, w, x) bit triples, writes the helper's result bits and the float expression's. */
 const HARNESS = `#include <stdint.h>
@@ -62,39 +53,21 @@ int main(void)
 
 /** Runs the helper compiled with `defines` on the cases: [helper bits, float expression bits] per case. */
 function runHelper(cases: readonly Case[], defines: readonly string[]): Uint32Array {
-  const dir = mkdtempSync(join(tmpdir(), 'bnngen-fmac-'));
-  try {
-    for (const h of ['softfloat_exact.h', 'fmac_exact.h']) writeFileSync(join(dir, h), templateText(`kernels/${h}`));
-    writeFileSync(join(dir, 'main.c'), HARNESS);
-    const cc = spawnSync('gcc', [...STRICT_CFLAGS, ...defines, 'main.c', '-o', 'test.bin'], { cwd: dir, encoding: 'utf8' });
-    if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}`);
-    const input = new Uint32Array(cases.length * 3);
-    cases.forEach((c, i) => input.set([c.acc >>> 0, c.w >>> 0, c.x >>> 0], i * 3));
-    const run = spawnSync(join(dir, 'test.bin'), [], { input: Buffer.from(input.buffer), maxBuffer: 1 << 30 });
-    if (run.status !== 0) throw new Error(`harness exited with ${run.status}: ${run.stderr.toString()}`);
-    const out = run.stdout;
-    assert.equal(out.length, cases.length * 8, 'one result pair per case');
-    return new Uint32Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.length));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const input = new Uint32Array(cases.length * 3);
+  cases.forEach((c, i) => input.set([c.acc >>> 0, c.w >>> 0, c.x >>> 0], i * 3));
+  return runTriples(['softfloat_exact.h', 'fmac_exact.h'], HARNESS, input, defines);
 }
-
-const isNaNBits = (b: number): boolean => (b & 0x7fffffff) >>> 0 > 0x7f800000;
 
 /** The reference executor's arithmetic: the product exact in double (24 x 24 bits), rounded, summed, rounded. */
 function reference(c: Case): number {
   return bitsOf(Math.fround(floatOf(c.acc) + Math.fround(floatOf(c.w) * floatOf(c.x))));
 }
 
-const CONFIGS = [0, 1].flatMap((clz) => [0, 1].map((wide) => [`-DBNN_CLZ_INSTRUCTION=${clz}`, `-DBNN_WIDE_MULTIPLY=${wide}`]));
-
 /**
  * Asserts, in every configuration, helper == float expression == reference, bit for bit; a NaN result must be a
  * NaN (which operand's payload SSE propagates depends on gcc's operand order, and libgcc has rules of its own).
  */
 function assertExact(cases: readonly Case[]): void {
-  const hex = (x: number) => `0x${(x >>> 0).toString(16).padStart(8, '0')}`;
   for (const defines of CONFIGS) {
     const out = runHelper(cases, defines);
     cases.forEach((c, i) => {
