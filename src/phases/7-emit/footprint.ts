@@ -8,7 +8,7 @@ import type { Program, Step } from '../../lowered/program.js';
 import { stepConsts } from '../../lowered/validate.js';
 import type { Target } from '../../targets/target.js';
 import { filterWords } from '../../lowered/kernels/bconv-layout.js';
-import { specialisedBConvShapes, type CKernel } from './kernel-files.js';
+import { fourChannelsAVector, neededHelpers, specialisedBConvShapes, type CKernel } from './kernel-files.js';
 import { stepC } from './steps.js';
 
 export interface FootprintEstimate {
@@ -59,12 +59,13 @@ const CODE_BYTES: Record<CKernel, number> = {
  * the unrolled popcount of its full and border paths, which grows with the filter's words. Measured 1,450-1,650
  * bytes for 3x3x16 (5 words) and 1,750-3,100 for 3x3x64 (18 words) over the eight cross targets.
  */
+const BCONV_KERNELS = ['bnn_bconv2d_affine', 'bnn_bconv2d_threshold'] as const;
+
 function bconvShapeBytes(p: Program, kernels: ReadonlySet<CKernel>, target: Target): number {
   // On Helium the affine kernel compiles each shape twice: with the vector epilogue and, for the layers that
   // cannot take it (bnn_affine_vector_exact), with the scalar one.
-  const copies = (k: CKernel) => (k === 'bnn_bconv2d_affine' && target.kernels.popcount === 'mve' ? 2 : 1);
-  const bconvKernels = (['bnn_bconv2d_affine', 'bnn_bconv2d_threshold'] as const)
-    .filter((k) => kernels.has(k)).reduce((n, k) => n + copies(k), 0);
+  const copies = (k: CKernel) => (k === 'bnn_bconv2d_affine' && fourChannelsAVector(target) ? 2 : 1);
+  const bconvKernels = BCONV_KERNELS.filter((k) => kernels.has(k)).reduce((n, k) => n + copies(k), 0);
   const perKernel = specialisedBConvShapes(p.steps).reduce((n, s) => n + 1024 + 128 * filterWords(s.c, s.kh, s.kw), 0);
   return bconvKernels * perKernel;
 }
@@ -81,8 +82,9 @@ const SOFT_FLOAT_BYTES = 4096;
 
 /**
  * Stack bytes per kernel: gcc -fstack-usage over the eight cross targets, rounded up. The binary convolutions
- * hold a window and a mask buffer of at most 256 bytes each (BNN_WINDOW_WORDS, the longest filter); the deepest bconv chain measured was
- * 1,192 bytes (bnn_bconv2d_affine 1,040 + an out-of-line popcount 112 on cortex-m55, the example model).
+ * hold a window and a mask buffer of at most 256 bytes each (BNN_WINDOW_WORDS, the longest filter); the deepest
+ * bconv chain measured was 1,192 bytes (bnn_bconv2d_affine 1,040 + an out-of-line popcount 112 on cortex-m55,
+ * the example model).
  */
 const STACK_BYTES: Record<CKernel, number> = {
   bnn_conv2d_f32: 256,
@@ -130,14 +132,14 @@ export function estimateFootprint(p: Program, target: Target): FootprintEstimate
   const constBytes =
     p.consts.filter((c) => usedConsts.has(c.id)).reduce((n, c) => n + c.data.length * 4, 0) +
     p.steps.reduce((n, s) => n + geometryBytes(s), 0);
-  const x4 = target.kernels.popcount === 'mve' ? MVE_X4 : { code: 0, stack: 0 };
-  const bconvCount = (['bnn_bconv2d_affine', 'bnn_bconv2d_threshold'] as const).filter((k) => kernels.has(k)).length;
+  const x4 = fourChannelsAVector(target) ? MVE_X4 : { code: 0, stack: 0 };
+  const bconvCount = BCONV_KERNELS.filter((k) => kernels.has(k)).length;
   const codeBytes =
     [...kernels].reduce((n, k) => n + CODE_BYTES[k], 0) +
     RUN_BYTES + RUN_BYTES_PER_STEP * p.steps.length +
     bconvShapeBytes(p, kernels, target) + bconvCount * x4.code +
     (target.fpu ? 0 : SOFT_FLOAT_BYTES) +
-    (target.kernels.fmac === 'exact' && (kernels.has('bnn_conv2d_f32') || kernels.has('bnn_conv2d_f32_3x3')) ? FMAC_EXACT_BYTES : 0);
+    (neededHelpers([...kernels], target).includes('fmac') ? FMAC_EXACT_BYTES : 0);
   const arenaBytes = 4 * arenaWords(p);
   const stackBytes = RUN_STACK_BYTES +
     Math.max(0, ...[...kernels].map((k) => STACK_BYTES[k] + (k.startsWith('bnn_bconv2d_') ? x4.stack : 0)));
@@ -166,9 +168,8 @@ function geometryBytes(s: Step): number {
     case 'maxpool_f32':
     case 'maxpool_bits':
     case 'avgpool_f32':
-      return 14 * 4; // bnn_window_geom: in, out, window
     case 'bwconv2d_f32':
-      return 14 * 4; // bnn_window_geom
+      return 14 * 4; // bnn_window_geom: in, out, window
     case 'pack_sign':
     case 'affine_f32':
     case 'prelu_f32':

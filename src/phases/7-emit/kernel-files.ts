@@ -73,11 +73,6 @@ export interface KernelFiles {
   readonly source: string;
 }
 
-/**
- * The kernel header and source holding `used` (any order; duplicates ignored). `client` names who calls them,
- * for the files' opening comment (e.g. 'model.c'); `bconvShapes` (from specialisedBConvShapes) are the binary
- * convolution shapes for which the bconv kernels compile specialised loops.
- */
 /** A binary convolution shape the bconv kernels specialise their loops for. */
 export interface BConvShape {
   readonly c: number;
@@ -112,6 +107,11 @@ export function specialisedBConvShapes(steps: readonly Step[]): BConvShape[] {
   return [...seen.values()];
 }
 
+/**
+ * The kernel header and source holding `used` (any order; duplicates ignored). `client` names who calls them,
+ * for the files' opening comment (e.g. 'model.c'); `bconvShapes` (from specialisedBConvShapes) are the binary
+ * convolution shapes for which the bconv kernels compile specialised loops.
+ */
 export function emitKernels(
   used: Iterable<CKernel>,
   target: Target,
@@ -121,8 +121,8 @@ export function emitKernels(
   const wanted = new Set(used);
   const kernels = C_KERNELS.filter((k) => wanted.has(k));
   const helpers = neededHelpers(kernels, target);
-  const vectorX4 = target.kernels.popcount === 'mve';
-  const exactMac = (k: CKernel) => target.kernels.fmac === 'exact' && NEEDS[k].helpers.includes('fmac');
+  const vectorX4 = fourChannelsAVector(target);
+  const exactMac = (k: CKernel) => helpers.includes('fmac') && NEEDS[k].helpers.includes('fmac');
   const sources = kernels.map((k) => {
     const text = onlyForX4(templateText(`kernels/${k}.c`), vectorX4);
     return (exactMac(k) ? exactMacs(text, k) : text).trimEnd();
@@ -144,8 +144,13 @@ export function emitKernels(
   return { header, source };
 }
 
+/** Whether the target's bconv kernels compute four output channels a vector (Helium, popcount_mve.h). */
+export function fourChannelsAVector(target: Target): boolean {
+  return target.kernels.popcount === 'mve';
+}
+
 /** The helpers `kernels` need on `target`, in HELPERS order. */
-function neededHelpers(kernels: readonly CKernel[], target: Target): Helper[] {
+export function neededHelpers(kernels: readonly CKernel[], target: Target): Helper[] {
   const needed = new Set(kernels.flatMap((k) => NEEDS[k].helpers));
   if (target.kernels.fmac !== 'exact') needed.delete('fmac');
   if (!target.fpu && (needed.has('affine') || needed.has('fmac'))) needed.add('softfloat');
