@@ -26,9 +26,9 @@ export function stepCost(program: Program, step: Step): StepCost {
       macs = volume(step.outShape) * step.inShape[0] * step.window.kH * step.window.kW;
       params = step.outShape[0] * step.inShape[0] * step.window.kH * step.window.kW;
       constIds.push(step.weights);
-      if (step.epilogue.kind === 'affine') constIds.push(step.epilogue.scale, step.epilogue.shift);
+      if (step.epilogue.kind === 'affine') constIds.push(step.epilogue.fixed, step.epilogue.pow2);
       else constIds.push(step.epilogue.thresholds);
-      params += step.outShape[0] * (step.epilogue.kind === 'affine' ? 2 : 1);
+      params += step.outShape[0] * (step.epilogue.kind === 'affine' ? 3 : 1);
       break;
     case 'affine_f32':
       constIds.push(step.scale, step.shift);

@@ -77,7 +77,7 @@ function runBConv(step: Extract<Step, { kernel: 'bconv2d' }>, env: Env): number 
   const weights = env.constU32(step.weights);
   const input = env.bits(step.input);
   if (step.epilogue.kind === 'affine') {
-    const epilogue = { scale: env.constF32(step.epilogue.scale), shift: env.constF32(step.epilogue.shift) };
+    const epilogue = { fixed: env.constI32(step.epilogue.fixed), pow2: env.constF32(step.epilogue.pow2) };
     return bconv2d(step, input, weights, epilogue, env.f32(step.output));
   }
   const { thresholds, ties } = step.epilogue;

@@ -79,7 +79,9 @@ export interface PackSign extends StepBase {
  * Binary convolution on packed signs. weights u32 [oc][ceil(kh*kw*ic/32)]: each filter one bit string, bit
  * (ky*kw + kx)*ic + c (kernels/bconv-layout.ts; same bit encoding, bits past kh*kw*ic 0).
  * dot = sum over in-bounds taps of (ic - 2*popcount(a XOR w)); padded taps contribute 0.
- * 'affine': out f32 [oc,oh,ow] = (float)dot * scale[oc] + shift[oc]  (multiply rounded, then add rounded).
+ * 'affine': out f32 [oc,oh,ow] = (float)(dot * mult[oc] + offset[oc]) * pow2[oc]: the fixed-point epilogue of
+ * phases/5-lower/fixed-affine.ts, `fixed` i32 (mult, offset) pairs, `pow2` f32 powers of two; the int32 sum is
+ * exact, the conversion rounds once, the power of two is exact.
  * 'threshold': out bits: +1 (bit 0) iff dot >= thresholds[oc]; channels with gamma < 0 have their weight bits
  * flipped at compile time, so the comparison is always ">=".
  */
@@ -92,7 +94,7 @@ export interface BConv2d extends StepBase {
   readonly window: Window;
   readonly weights: number;
   readonly epilogue:
-    | { readonly kind: 'affine'; readonly scale: number; readonly shift: number }
+    | { readonly kind: 'affine'; readonly fixed: number; readonly pow2: number }
     | {
         readonly kind: 'threshold';
         readonly thresholds: number;

@@ -44,7 +44,7 @@ export function stepConsts(step: Step): readonly number[] {
       return [step.weights, step.bias];
     case 'bconv2d':
       return step.epilogue.kind === 'affine'
-        ? [step.weights, step.epilogue.scale, step.epilogue.shift]
+        ? [step.weights, step.epilogue.fixed, step.epilogue.pow2]
         : [step.weights, step.epilogue.thresholds];
     case 'affine_f32':
       return [step.scale, step.shift];
@@ -127,8 +127,8 @@ function checkStep(ctx: StepContext): void {
       const w = constant(ctx, s.weights, Uint32Array, oc * fw);
       checkTailBits(ctx, w, fw, filterTailMask(s.inShape[0], s.window.kH, s.window.kW));
       if (s.epilogue.kind === 'affine') {
-        constant(ctx, s.epilogue.scale, Float32Array, oc);
-        constant(ctx, s.epilogue.shift, Float32Array, oc);
+        constant(ctx, s.epilogue.fixed, Int32Array, 2 * oc);
+        constant(ctx, s.epilogue.pow2, Float32Array, oc);
       } else {
         constant(ctx, s.epilogue.thresholds, Int32Array, oc);
       }

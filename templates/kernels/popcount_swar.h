@@ -171,12 +171,12 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 #if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FP) && (__ARM_FP & 4)
 /*
  * The whole output-channel loop of one pixel for the float epilogue of bnn_bconv2d_affine, as one assembly
- * block: the per-channel bookkeeping (filter, scale, shift and output pointers, loop test) stays in registers
+ * block: the per-channel bookkeeping (filter, constants and output pointers, loop test) stays in registers
  * instead of being spilled around the popcount. It counts like bnn_popcount_run, the run unrolled by the
  * assembler (.rept and .if over the word count fw, a compile-time constant of the specialised shapes): window
  * (and mask) words at constant offsets, filter words by post-increment, which also steps to the next filter.
- * The epilogue is the C one, instruction for instruction: (float)(bits - 2 * mismatches) by VCVT, then VMUL and
- * VADD, each rounded (no fused multiply-add).
+ * The epilogue is the C one, instruction for instruction: d * mult + offset by MLA (exact), its conversion to
+ * float by VCVT (round to nearest even), then VMUL by the power of two (exact).
  */
 #define BNN_SWAR_AFFINE_OUTPUTS 1
 
@@ -280,20 +280,20 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     ".endif\n\t"
 
 /*
- * The loop, one output channel a turn: out = (float)(bits - 2 * mismatches) * scale + shift. BITS puts the
- * receptive field's size in y0, STRIDE steps out by the output plane.
+ * The loop, one output channel a turn: out = (float)((bits - 2 * mismatches) * mult + offset) * pow2. BITS puts
+ * the receptive field's size in y0, STRIDE steps out by the output plane.
  */
 #define BNN_SWAR_ASM_AFFINE(MASK0, MASK2, MASK1, BITS, STRIDE)                          \
     "1:\n\t"                                                                            \
     BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                             \
     BITS                                                                                \
     "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
+    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s15, %[x0]\n\t"                                                               \
     "vcvt.f32.s32 s15, s15\n\t"                                                         \
-    "vldmia %[sc]!, {s14}\n\t"                                                          \
+    "vldmia %[p2]!, {s14}\n\t"                                                          \
     "vmul.f32 s15, s15, s14\n\t"                                                        \
-    "vldmia %[sh]!, {s14}\n\t"                                                          \
-    "vadd.f32 s15, s15, s14\n\t"                                                        \
     "vstr s15, [%[out]]\n\t"                                                            \
     STRIDE                                                                              \
     "vmov %[y0], %[end]\n\t"                                                             \
@@ -301,27 +301,28 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH
 
 /*
- * The same for full windows, two output channels a turn: the two dots wait in s13 and s15 while the loop loads
- * both scales, then both shifts, with one VLDM each and tests its end once.
+ * The same for full windows, two output channels a turn: the first value waits in s13 while the loop counts the
+ * second; both powers of two come with one VLDM, and the loop tests its end once.
  */
 #define BNN_SWAR_ASM_AFFINE_PAIR                                                        \
     "1:\n\t"                                                                            \
     BNN_SWAR_ASM_COUNT("", "", "")                                                      \
     "movw %[y0], %[bits]\n\t"                                                           \
     "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
+    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s13, %[x0]\n\t"                                                               \
     BNN_SWAR_ASM_COUNT("", "", "")                                                      \
     "movw %[y0], %[bits]\n\t"                                                           \
     "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
+    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s15, %[x0]\n\t"                                                               \
     "vcvt.f32.s32 s13, s13\n\t"                                                         \
     "vcvt.f32.s32 s15, s15\n\t"                                                         \
-    "vldmia %[sc]!, {s11, s12}\n\t"                                                     \
+    "vldmia %[p2]!, {s11, s12}\n\t"                                                     \
     "vmul.f32 s13, s13, s11\n\t"                                                        \
     "vmul.f32 s15, s15, s12\n\t"                                                        \
-    "vldmia %[sh]!, {s11, s12}\n\t"                                                     \
-    "vadd.f32 s13, s13, s11\n\t"                                                        \
-    "vadd.f32 s15, s15, s12\n\t"                                                        \
     "vstr s13, [%[out]]\n\t"                                                            \
     "add %[out], %[out], %[stride]\n\t"                                                 \
     "vstr s15, [%[out]]\n\t"                                                            \
@@ -332,16 +333,16 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 
 #define BNN_SWAR_ASM_AFFINE_OUTPUTS                                                                               \
     [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
-        [y1] "=&r"(y1), [w] "+r"(weights), [sc] "+r"(scale), [sh] "+r"(shift), [out] "+r"(out)
+        [y1] "=&r"(y1), [w] "+r"(weights), [fx] "+r"(fixed), [p2] "+r"(pow2), [out] "+r"(out)
 
 /*
  * The output channels of one pixel, for filters of fw words (1..64, a compile-time constant, else this returns
- * 0 and the caller runs its C loop): out[k * plane] = (float)(bits - 2 * mismatches_k) * scale[k] + shift[k]
- * for the filters from weights to w_end; mismatches_k = popcount((window ^ filter_k) & mask), without the AND
- * when mask is NULL. Returns 1.
+ * 0 and the caller runs its C loop): out[k * plane] = bnn_dot_affine(bits - 2 * mismatches_k, fixed[2k],
+ * fixed[2k + 1], pow2[k]) for the filters from weights to w_end; mismatches_k = popcount((window ^ filter_k) &
+ * mask), without the AND when mask is NULL. Returns 1.
  */
 BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint32_t *mask, const uint32_t *weights,
-                                              const uint32_t *w_end, const float *scale, const float *shift,
+                                              const uint32_t *w_end, const int32_t *fixed, const float *pow2,
                                               float *out, int32_t plane, int32_t fw, int32_t bits)
 {
     uint32_t ones, twos, total2, x0, x1, y0, y1;

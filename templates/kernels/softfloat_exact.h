@@ -1,8 +1,9 @@
 /*
  * Integer building blocks of IEEE binary32 arithmetic (round to nearest even) for cores without an FPU, shared by
- * the exact bconv epilogue (affine_exact.h) and the exact float multiply-accumulate (fmac_exact.h): float bits,
- * normalising shifts, rounding, and the sum of two normal magnitudes. Each user keeps a fast path for normal
- * operands and results and hands everything else to the float expression itself.
+ * the fixed-point bconv epilogue (affine_exact.h: an int-to-float conversion) and the exact float
+ * multiply-accumulate (fmac_exact.h): float bits, normalising shifts, rounding, and the sum of two normal
+ * magnitudes. fmac keeps a fast path for normal operands and results and hands everything else to the float
+ * expression itself.
  */
 
 /*

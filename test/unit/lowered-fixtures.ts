@@ -5,6 +5,7 @@
 import type { BufferDecl, ConstDecl, Program, Shape3, Step, Window } from '../../src/lowered/program.js';
 import { bitsWords, f32Words } from '../../src/lowered/validate.js';
 import { mulberry32 } from '../../src/util/prng.js';
+import { fixedAffine } from '../../src/phases/5-lower/fixed-affine.js';
 
 /** Seeded test randomness (src/util/prng.ts) with the helpers these fixtures need. */
 export class Rng {
@@ -131,9 +132,16 @@ export class ProgramBuilder {
     const e =
       'thresholds' in epilogue
         ? { kind: 'threshold' as const, thresholds: this.constant('tau', epilogue.thresholds) }
-        : { kind: 'affine' as const, scale: this.constant('scale', epilogue.scale), shift: this.constant('shift', epilogue.shift) };
+        : this.fixedAffine(epilogue, inShape[0] * window.kH * window.kW);
     const origin = this.origin('bconv', 'Conv');
     return this.push({ kernel: 'bconv2d', origin, input: x, output, inShape, outShape, window, weights: w, epilogue: e });
+  }
+
+  /** A float epilogue as the kernel's fixed-point constants, as lowering makes them. */
+  private fixedAffine(e: { scale: Float32Array; shift: Float32Array }, maxDot: number) {
+    const q = fixedAffine(e.scale, e.shift, maxDot);
+    if (typeof q === 'string') throw new Error(q);
+    return { kind: 'affine' as const, fixed: this.constant('fixed', q.fixed), pow2: this.constant('pow2', q.pow2) };
   }
 
   affine(x: number, scale: Float32Array, shift: Float32Array): number {

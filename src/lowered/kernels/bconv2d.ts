@@ -8,14 +8,14 @@ import { endTap, firstTap } from './window.js';
  * every output channel is exact integer arithmetic (order-free): dot = taps*C - 2*popcount(mismatches) over the
  * in-bounds taps, so padded taps contribute exactly 0. Per pixel the window is gathered into the filters' bit
  * string layout (bconv-layout.ts) with a mask of its in-bounds bits; a filter's mismatches are then
- * popcount((window XOR filter) AND mask) over the string. Only the epilogue touches floats. Returns the number of
+ * popcount((window XOR filter) AND mask) over the string. Only the epilogue's last two steps touch floats. Returns the number of
  * sign(0) ties met by a threshold epilogue that carries tie ranges (0 otherwise).
  */
 export function bconv2d(
   s: BConv2d,
   input: Uint32Array,
   weights: Uint32Array,
-  epilogue: { scale: Float32Array; shift: Float32Array } | { thresholds: Int32Array; ties?: ReadonlyArray<readonly [number, number]> },
+  epilogue: { fixed: Int32Array; pow2: Float32Array } | { thresholds: Int32Array; ties?: ReadonlyArray<readonly [number, number]> },
   output: Float32Array | Uint32Array,
 ): number {
   let ties = 0;
@@ -73,9 +73,9 @@ export function bconv2d(
           output[px + j] = word;
         }
       } else {
-        const { scale, shift } = epilogue;
+        const { fixed, pow2 } = epilogue;
         for (let o = 0; o < oc; o++) {
-          output[(o * oh + oy) * ow + ox] = Math.fround(Math.fround(Math.fround(dots[o]!) * scale[o]!) + shift[o]!);
+          output[(o * oh + oy) * ow + ox] = fixedAffineOutput(dots[o]!, fixed[2 * o]!, fixed[2 * o + 1]!, pow2[o]!);
         }
       }
     }
@@ -83,3 +83,11 @@ export function bconv2d(
   return ties;
 }
 
+
+/**
+ * The fixed-point affine epilogue (phases/5-lower/fixed-affine.ts): fl(dot * mult + offset) * pow2. The sum is an
+ * exact integer below 2^31, the conversion rounds to nearest even, the power of two is exact.
+ */
+export function fixedAffineOutput(dot: number, mult: number, offset: number, pow2: number): number {
+  return Math.fround(Math.fround(dot * mult + offset) * pow2);
+}

@@ -15,6 +15,7 @@ import { lowerNode } from './nodes.js';
 import { composeRemaps } from './compose-remaps.js';
 import { addClipPairs, lowerAddClip } from './residual.js';
 import { lowerBinaryWeightConv } from './variants.js';
+import { fixedAffine } from './fixed-affine.js';
 
 export interface LowerContext {
   readonly graph: Graph;
@@ -142,6 +143,13 @@ export function lower(model: FusedModel, name: string, source: string): Program 
   });
 }
 
+/** A bconv's float epilogue as the fixed-point constants of its kernel (fixed-affine.ts). */
+function fixedEpilogue(ctx: LowerContext, node: Node, e: { scale: Float32Array; shift: Float32Array }, maxDot: number) {
+  const q = fixedAffine(e.scale, e.shift, maxDot);
+  if (typeof q === 'string') nodeError(node, `the binary convolution's output scale: ${q}`);
+  return { kind: 'affine' as const, fixed: ctx.constant('fixed', q.fixed), pow2: ctx.constant('pow2', q.pow2) };
+}
+
 function lowerOp(ctx: LowerContext, op: FusedOp): void {
   switch (op.kind) {
     case 'sign': {
@@ -161,11 +169,7 @@ function lowerOp(ctx: LowerContext, op: FusedOp): void {
       const weights = ctx.constant('w', packConvWeights(op.signs, oc, ic, op.window.kH, op.window.kW));
       const epilogue = op.epilogue.kind === 'threshold'
         ? { kind: 'threshold' as const, thresholds: ctx.constant('tau', op.epilogue.thresholds), ties: tieRanges(op.epilogue.tieDots) }
-        : {
-            kind: 'affine' as const,
-            scale: ctx.constant('scale', op.epilogue.scale),
-            shift: ctx.constant('shift', op.epilogue.shift),
-          };
+        : fixedEpilogue(ctx, node, op.epilogue, ic * op.window.kH * op.window.kW);
       ctx.emit({
         kernel: 'bconv2d', origin: op.origin, input: src.buffer, output: dst.buffer, inShape: op.inShape,
         outShape: op.outShape, window: op.window, weights, epilogue,

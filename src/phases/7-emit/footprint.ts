@@ -61,11 +61,8 @@ const CODE_BYTES: Record<CKernel, number> = {
  */
 const BCONV_KERNELS = ['bnn_bconv2d_affine', 'bnn_bconv2d_threshold'] as const;
 
-function bconvShapeBytes(p: Program, kernels: ReadonlySet<CKernel>, target: Target): number {
-  // On Helium the affine kernel compiles each shape twice: with the vector epilogue and, for the layers that
-  // cannot take it (bnn_affine_vector_exact), with the scalar one.
-  const copies = (k: CKernel) => (k === 'bnn_bconv2d_affine' && fourChannelsAVector(target) ? 2 : 1);
-  const bconvKernels = BCONV_KERNELS.filter((k) => kernels.has(k)).reduce((n, k) => n + copies(k), 0);
+function bconvShapeBytes(p: Program, kernels: ReadonlySet<CKernel>): number {
+  const bconvKernels = BCONV_KERNELS.filter((k) => kernels.has(k)).length;
   const perKernel = specialisedBConvShapes(p.steps).reduce((n, s) => n + 1024 + 128 * filterWords(s.c, s.kh, s.kw), 0);
   return bconvKernels * perKernel;
 }
@@ -137,7 +134,7 @@ export function estimateFootprint(p: Program, target: Target): FootprintEstimate
   const codeBytes =
     [...kernels].reduce((n, k) => n + CODE_BYTES[k], 0) +
     RUN_BYTES + RUN_BYTES_PER_STEP * p.steps.length +
-    bconvShapeBytes(p, kernels, target) + bconvCount * x4.code +
+    bconvShapeBytes(p, kernels) + bconvCount * x4.code +
     (target.fpu ? 0 : SOFT_FLOAT_BYTES) +
     (neededHelpers([...kernels], target).includes('fmac') ? FMAC_EXACT_BYTES : 0);
   const arenaBytes = 4 * arenaWords(p);

@@ -58,7 +58,7 @@ export function stepC(p: Program, index: number, names: Names): StepC {
       const e = step.epilogue;
       const args =
         e.kind === 'affine'
-          ? ['bnn_bconv2d_affine', [`&${geom}`, b(step.input), c(step.weights), c(e.scale), c(e.shift), b(step.output)]] as const
+          ? ['bnn_bconv2d_affine', [`&${geom}`, b(step.input), c(step.weights), c(e.fixed), c(e.pow2), b(step.output)]] as const
           : ['bnn_bconv2d_threshold', [`&${geom}`, b(step.input), c(step.weights), c(e.thresholds), b(step.output)]] as const;
       return { ...base, ...windowGeom(step.inShape, step.outShape, step.window), ...call(args[0], args[1]) };
     }

@@ -223,12 +223,12 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 #if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FP) && (__ARM_FP & 4)
 /*
  * The whole output-channel loop of one pixel for the float epilogue of bnn_bconv2d_affine, as one assembly
- * block: the per-channel bookkeeping (filter, scale, shift and output pointers, loop test) stays in registers
+ * block: the per-channel bookkeeping (filter, constants and output pointers, loop test) stays in registers
  * instead of being spilled around the popcount. It counts like bnn_popcount_run, the run unrolled by the
  * assembler (.rept and .if over the word count fw, a compile-time constant of the specialised shapes): window
  * (and mask) words at constant offsets, filter words by post-increment, which also steps to the next filter.
- * The epilogue is the C one, instruction for instruction: (float)(bits - 2 * mismatches) by VCVT, then VMUL and
- * VADD, each rounded (no fused multiply-add).
+ * The epilogue is the C one, instruction for instruction: d * mult + offset by MLA (exact), its conversion to
+ * float by VCVT (round to nearest even), then VMUL by the power of two (exact).
  */
 #define BNN_SWAR_AFFINE_OUTPUTS 1
 
@@ -332,20 +332,20 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     ".endif\n\t"
 
 /*
- * The loop, one output channel a turn: out = (float)(bits - 2 * mismatches) * scale + shift. BITS puts the
- * receptive field's size in y0, STRIDE steps out by the output plane.
+ * The loop, one output channel a turn: out = (float)((bits - 2 * mismatches) * mult + offset) * pow2. BITS puts
+ * the receptive field's size in y0, STRIDE steps out by the output plane.
  */
 #define BNN_SWAR_ASM_AFFINE(MASK0, MASK2, MASK1, BITS, STRIDE)                          \
     "1:\n\t"                                                                            \
     BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                             \
     BITS                                                                                \
     "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
+    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s15, %[x0]\n\t"                                                               \
     "vcvt.f32.s32 s15, s15\n\t"                                                         \
-    "vldmia %[sc]!, {s14}\n\t"                                                          \
+    "vldmia %[p2]!, {s14}\n\t"                                                          \
     "vmul.f32 s15, s15, s14\n\t"                                                        \
-    "vldmia %[sh]!, {s14}\n\t"                                                          \
-    "vadd.f32 s15, s15, s14\n\t"                                                        \
     "vstr s15, [%[out]]\n\t"                                                            \
     STRIDE                                                                              \
     "vmov %[y0], %[end]\n\t"                                                             \
@@ -353,27 +353,28 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH
 
 /*
- * The same for full windows, two output channels a turn: the two dots wait in s13 and s15 while the loop loads
- * both scales, then both shifts, with one VLDM each and tests its end once.
+ * The same for full windows, two output channels a turn: the first value waits in s13 while the loop counts the
+ * second; both powers of two come with one VLDM, and the loop tests its end once.
  */
 #define BNN_SWAR_ASM_AFFINE_PAIR                                                        \
     "1:\n\t"                                                                            \
     BNN_SWAR_ASM_COUNT("", "", "")                                                      \
     "movw %[y0], %[bits]\n\t"                                                           \
     "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
+    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s13, %[x0]\n\t"                                                               \
     BNN_SWAR_ASM_COUNT("", "", "")                                                      \
     "movw %[y0], %[bits]\n\t"                                                           \
     "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
+    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s15, %[x0]\n\t"                                                               \
     "vcvt.f32.s32 s13, s13\n\t"                                                         \
     "vcvt.f32.s32 s15, s15\n\t"                                                         \
-    "vldmia %[sc]!, {s11, s12}\n\t"                                                     \
+    "vldmia %[p2]!, {s11, s12}\n\t"                                                     \
     "vmul.f32 s13, s13, s11\n\t"                                                        \
     "vmul.f32 s15, s15, s12\n\t"                                                        \
-    "vldmia %[sh]!, {s11, s12}\n\t"                                                     \
-    "vadd.f32 s13, s13, s11\n\t"                                                        \
-    "vadd.f32 s15, s15, s12\n\t"                                                        \
     "vstr s13, [%[out]]\n\t"                                                            \
     "add %[out], %[out], %[stride]\n\t"                                                 \
     "vstr s15, [%[out]]\n\t"                                                            \
@@ -384,16 +385,16 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 
 #define BNN_SWAR_ASM_AFFINE_OUTPUTS                                                                               \
     [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
-        [y1] "=&r"(y1), [w] "+r"(weights), [sc] "+r"(scale), [sh] "+r"(shift), [out] "+r"(out)
+        [y1] "=&r"(y1), [w] "+r"(weights), [fx] "+r"(fixed), [p2] "+r"(pow2), [out] "+r"(out)
 
 /*
  * The output channels of one pixel, for filters of fw words (1..64, a compile-time constant, else this returns
- * 0 and the caller runs its C loop): out[k * plane] = (float)(bits - 2 * mismatches_k) * scale[k] + shift[k]
- * for the filters from weights to w_end; mismatches_k = popcount((window ^ filter_k) & mask), without the AND
- * when mask is NULL. Returns 1.
+ * 0 and the caller runs its C loop): out[k * plane] = bnn_dot_affine(bits - 2 * mismatches_k, fixed[2k],
+ * fixed[2k + 1], pow2[k]) for the filters from weights to w_end; mismatches_k = popcount((window ^ filter_k) &
+ * mask), without the AND when mask is NULL. Returns 1.
  */
 BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint32_t *mask, const uint32_t *weights,
-                                              const uint32_t *w_end, const float *scale, const float *shift,
+                                              const uint32_t *w_end, const int32_t *fixed, const float *pow2,
                                               float *out, int32_t plane, int32_t fw, int32_t bits)
 {
     uint32_t ones, twos, total2, x0, x1, y0, y1;
@@ -528,12 +529,12 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 }
 #endif
 
-/* The bconv affine epilogue on cores with an FPU: the float expression itself (affine_exact.h emulates it). */
+/* The bconv affine epilogue on cores with an FPU (affine_exact.h computes the same bits in integer arithmetic). */
 
-/** (float)d * s + h: the product rounded to float, then the sum. */
-static inline float bnn_dot_affine(int32_t d, float s, float h)
+/** fl(d * mult + offset) * pow2: the exact int32 fixed-point value rounded to float once, scaled by 2^e exactly. */
+static inline float bnn_dot_affine(int32_t d, int32_t mult, int32_t offset, float pow2)
 {
-    return (float)d * s + h;
+    return (float)(d * mult + offset) * pow2;
 }
 
 /*
@@ -996,16 +997,14 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
  * below, so the gathers and each filter's XOR-popcount run unroll.
  */
 BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
-                                               const uint32_t *weights, const float *scale, const float *shift,
-                                               float *output, int32_t c, int32_t kh, int32_t kw,
-                                               int vector_epilogue)
+                                               const uint32_t *weights, const int32_t *fixed, const float *pow2,
+                                               float *output, int32_t c, int32_t kh, int32_t kw)
 {
     const int32_t fw = bnn_filter_words(c, kh, kw);
     const int32_t plane = g->out.h * g->out.w;
     const uint32_t *const w_end = weights + g->out.c * fw;
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
-    (void)vector_epilogue; /* Helium's (popcount_mve.h): always 0 here */
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
         bnn_taps_row(g, oy, &t);
@@ -1015,17 +1014,17 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             float *out = output + oy * g->out.w + ox;
             if (t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS) {
                 const int32_t bits = kh * kw * c;
-                const float *sc = scale;
-                const float *sh = shift;
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
-                if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                if (bnn_swar_affine_outputs(window, 0, weights, w_end, fixed, pow2, out, plane, fw, bits)) {
                     continue;
                 }
 #endif
-                for (; w_oc != w_end; w_oc += fw, out += plane) {
+                const int32_t *fx = fixed;
+                const float *p2 = pow2;
+                for (; w_oc != w_end; w_oc += fw, out += plane, fx += 2) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
-                    *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
+                    *out = bnn_dot_affine(bits - 2 * mismatches, fx[0], fx[1], *p2++);
                 }
                 continue;
             }
@@ -1034,7 +1033,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
-                if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                if (bnn_swar_affine_outputs(window, mask, weights, w_end, fixed, pow2, out, plane, fw, bits)) {
                     continue;
                 }
 #endif
@@ -1042,30 +1041,30 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
                                                     : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
-                *out = bnn_dot_affine(bits - 2 * mismatches, scale[oc], shift[oc]);
+                *out = bnn_dot_affine(bits - 2 * mismatches, fixed[2 * oc], fixed[2 * oc + 1], pow2[oc]);
             }
         }
     }
 }
 
-/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape, `vector` a constant. */
-#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                                  \
-    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                                  \
-        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_), vector);  \
-        return;                                                                                          \
+/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape. */
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                         \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                         \
+        bnn_bconv2d_affine_shape(g, input, weights, fixed, pow2, output, (C_), (KH_), (KW_));  \
+        return;                                                                                 \
     }
 
 /**
- * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
- * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
+ * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)(dot * mult[oc] + offset[oc]) * pow2[oc]
+ * (fixed: mult/offset pairs; the int32 sum exact, one rounding, pow2 a power of two), dot = sum over in-bounds
+ * taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights [oc][ceil(kh*kw*C/32)] (one bit string per filter,
+ * tap-major), output CHW.
  */
-void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
-                        const float *shift, float *output)
+void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const int32_t *fixed,
+                        const float *pow2, float *output)
 {
-    const int vector = 0;
     BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
-    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw, vector);
+    bnn_bconv2d_affine_shape(g, input, weights, fixed, pow2, output, g->in.c, g->win.kh, g->win.kw);
 }
 #undef BNN_AFFINE_SHAPE
 

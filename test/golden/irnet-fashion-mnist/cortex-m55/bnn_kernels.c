@@ -281,12 +281,12 @@ BNN_ALWAYS_INLINE uint32x4_t bnn_filter_rows_x4(const uint32_t *w, int32_t fw, i
     return vaddq_n_u32(vmulq_n_u32(lane, (uint32_t)(4 * fw)), (uint32_t)(uintptr_t)w);
 }
 
-/* The bconv affine epilogue on cores with an FPU: the float expression itself (affine_exact.h emulates it). */
+/* The bconv affine epilogue on cores with an FPU (affine_exact.h computes the same bits in integer arithmetic). */
 
-/** (float)d * s + h: the product rounded to float, then the sum. */
-static inline float bnn_dot_affine(int32_t d, float s, float h)
+/** fl(d * mult + offset) * pow2: the exact int32 fixed-point value rounded to float once, scaled by 2^e exactly. */
+static inline float bnn_dot_affine(int32_t d, int32_t mult, int32_t offset, float pow2)
 {
-    return (float)d * s + h;
+    return (float)(d * mult + offset) * pow2;
 }
 
 /*
@@ -801,58 +801,30 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
 }
 
 #if defined(BNN_BCONV_X4)
-/* Whether the float f is subnormal or a NaN (the inputs Helium's vector float instructions treat differently). */
-static inline int bnn_subnormal_or_nan(float f)
+/*
+ * Four channels' epilogue fl(dot * mult + offset) * pow2 (fixed: their mult/offset pairs). Helium's vector float
+ * flushes subnormals, but no result here is subnormal (phases/5-lower/fixed-affine.ts): the scalar FPU's bits.
+ */
+BNN_ALWAYS_INLINE float32x4_t bnn_dot_affine_x4(int32x4_t dot, const int32_t *fixed, const float *pow2)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = f;
-    const uint32_t exponent = v.u & 0x7F800000u;
-    return (v.u & 0x007FFFFFu) != 0 && (exponent == 0 || exponent == 0x7F800000u);
+    const int32x4x2_t q = vld2q_s32(fixed);
+    return vmulq_f32(vcvtq_f32_s32(vaddq_s32(vmulq_s32(dot, q.val[0]), q.val[1])), vld1q_f32(pow2));
 }
 
-/*
- * Helium's vector float instructions flush subnormal inputs and results to zero and give the default NaN; the
- * scalar FPU, whose bits the reference executor matches, does not. So the vector epilogue runs only on a layer
- * where it provably gives the same bits for every dot d in [-k, k]: no scale or shift subnormal or NaN, and no
- * result fl(fl(d * s) + h) subnormal. With |s| >= 2^-100 (and |d| <= 2^16) a result that small needs
- * |d*s + h| < 2^-126 + 2^-24 |h|, i.e. d within 0.25 of -h/s, which q = fl(-h/s) is within 0.25 of (for |q| < 2^22):
- * so only floor(q) or ceil(q), computed here with the scalar FPU. Exact zeros are the same either way.
- */
-static inline int bnn_affine_vector_exact(const float *scale, const float *shift, int32_t n, int32_t k)
+/* bnn_dot_affine_x4 for the first n (1..3) channels: the loads past them are predicated off. */
+BNN_ALWAYS_INLINE float32x4_t bnn_dot_affine_x4_tail(int32x4_t dot, const int32_t *fixed, const float *pow2,
+                                                   mve_pred16_t active)
 {
-    for (int32_t c = 0; c < n; ++c) {
-        const float s = scale[c];
-        const float h = shift[c];
-        if (bnn_subnormal_or_nan(s) || bnn_subnormal_or_nan(h)) {
-            return 0;
-        }
-        if (s == 0.0f) {
-            continue;
-        }
-        if (s > -0x1p-100f && s < 0x1p-100f) {
-            return 0;
-        }
-        const float q = -h / s;
-        if (!(q > -0x1p22f && q < 0x1p22f)) {
-            continue; /* beyond 2^22, or infinite: every |d*s + h| is large */
-        }
-        /* (int32_t)q rounds toward zero: floor(q) and ceil(q) are among these three. */
-        for (int32_t d = (int32_t)q - 1; d <= (int32_t)q + 1; ++d) {
-            if (d >= -k && d <= k && bnn_subnormal_or_nan((float)d * s + h)) {
-                return 0;
-            }
-        }
-    }
-    return 1;
+    const uint32x4_t pairs = vidupq_n_u32(0u, 2);
+    const int32x4_t mult = vldrwq_gather_shifted_offset_z_s32(fixed, pairs, active);
+    const int32x4_t offset = vldrwq_gather_shifted_offset_z_s32(fixed + 1, pairs, active);
+    return vmulq_f32(vcvtq_f32_s32(vaddq_s32(vmulq_s32(dot, mult), offset)), vldrwq_z_f32(pow2, active));
 }
 
 /* One output pixel of bnn_bconv2d_affine_shape, four channels a vector (popcount_mve.h). */
 BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint32_t *mask4, const uint32_t *weights,
-                                             int32_t fw, int32_t oc_n, int32_t bits, const float *scale,
-                                             const float *shift, float *out, int32_t plane)
+                                             int32_t fw, int32_t oc_n, int32_t bits, const int32_t *fixed,
+                                             const float *pow2, float *out, int32_t plane)
 {
     const uint32x4_t planes = vmulq_n_u32(vidupq_n_u32(0u, 1), (uint32_t)(4 * plane));
     uint32x4_t fil = bnn_filter_rows_x4(weights, fw, 4);
@@ -864,16 +836,15 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
             bnn_xor_popcount_x4_pair(fil, window4, fw, &ms[0], &ms[1]);
             _Pragma("GCC unroll 2") for (int32_t g = 0; g < 2; ++g, out += 4 * plane) {
                 const int32x4_t dot = vmlasq_n_s32(vreinterpretq_s32_u32(ms[g]), vdupq_n_s32(-2), bits);
-                const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vld1q_f32(scale + oc0 + 4 * g));
-                vstrwq_scatter_offset_f32(out, planes, vaddq_f32(prod, vld1q_f32(shift + oc0 + 4 * g)));
+                const int32_t oc = oc0 + 4 * g;
+                vstrwq_scatter_offset_f32(out, planes, bnn_dot_affine_x4(dot, fixed + 2 * oc, pow2 + oc));
             }
         }
     }
     for (; oc0 + 4 <= oc_n; oc0 += 4, out += 4 * plane, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
         const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
         const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
-        const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vld1q_f32(scale + oc0));
-        vstrwq_scatter_offset_f32(out, planes, vaddq_f32(prod, vld1q_f32(shift + oc0)));
+        vstrwq_scatter_offset_f32(out, planes, bnn_dot_affine_x4(dot, fixed + 2 * oc0, pow2 + oc0));
     }
     if (oc0 < oc_n) {
         const int32_t n = oc_n - oc0;
@@ -881,8 +852,8 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
         fil = bnn_filter_rows_x4(weights + oc0 * fw, fw, n);
         const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
         const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
-        const float32x4_t prod = vmulq_f32(vcvtq_f32_s32(dot), vldrwq_z_f32(scale + oc0, active));
-        vstrwq_scatter_offset_p_f32(out, planes, vaddq_f32(prod, vldrwq_z_f32(shift + oc0, active)), active);
+        vstrwq_scatter_offset_p_f32(out, planes, bnn_dot_affine_x4_tail(dot, fixed + 2 * oc0, pow2 + oc0, active),
+                                    active);
     }
 }
 #endif
@@ -892,9 +863,8 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
  * below, so the gathers and each filter's XOR-popcount run unroll.
  */
 BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
-                                               const uint32_t *weights, const float *scale, const float *shift,
-                                               float *output, int32_t c, int32_t kh, int32_t kw,
-                                               int vector_epilogue)
+                                               const uint32_t *weights, const int32_t *fixed, const float *pow2,
+                                               float *output, int32_t c, int32_t kh, int32_t kw)
 {
     const int32_t fw = bnn_filter_words(c, kh, kw);
     const int32_t plane = g->out.h * g->out.w;
@@ -904,8 +874,6 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
 #if defined(BNN_BCONV_X4)
     uint32_t window4[4 * BNN_WINDOW_WORDS];
     uint32_t mask4[4 * BNN_WINDOW_WORDS];
-#else
-    (void)vector_epilogue; /* Helium's (popcount_mve.h): always 0 here */
 #endif
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
@@ -916,24 +884,22 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             float *out = output + oy * g->out.w + ox;
             if (t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS) {
                 const int32_t bits = kh * kw * c;
-                const float *sc = scale;
-                const float *sh = shift;
 #if defined(BNN_BCONV_X4)
-                if (vector_epilogue) {
-                    bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
-                    bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, scale, shift, out, plane);
-                    continue;
-                }
+                bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
+                bnn_bconv2d_affine_x4(window4, 0, weights, fw, g->out.c, bits, fixed, pow2, out, plane);
+                continue;
 #endif
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
-                if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                if (bnn_swar_affine_outputs(window, 0, weights, w_end, fixed, pow2, out, plane, fw, bits)) {
                     continue;
                 }
 #endif
-                for (; w_oc != w_end; w_oc += fw, out += plane) {
+                const int32_t *fx = fixed;
+                const float *p2 = pow2;
+                for (; w_oc != w_end; w_oc += fw, out += plane, fx += 2) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
-                    *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
+                    *out = bnn_dot_affine(bits - 2 * mismatches, fx[0], fx[1], *p2++);
                 }
                 continue;
             }
@@ -941,15 +907,13 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             const int gathered = fw <= BNN_WINDOW_WORDS;
             if (gathered) {
 #if defined(BNN_BCONV_X4)
-                if (vector_epilogue) {
-                    bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
-                    bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, scale, shift, out, plane);
-                    continue;
-                }
+                bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
+                bnn_bconv2d_affine_x4(window4, mask4, weights, fw, g->out.c, bits, fixed, pow2, out, plane);
+                continue;
 #endif
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
-                if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                if (bnn_swar_affine_outputs(window, mask, weights, w_end, fixed, pow2, out, plane, fw, bits)) {
                     continue;
                 }
 #endif
@@ -957,56 +921,35 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
                                                     : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
-                *out = bnn_dot_affine(bits - 2 * mismatches, scale[oc], shift[oc]);
+                *out = bnn_dot_affine(bits - 2 * mismatches, fixed[2 * oc], fixed[2 * oc + 1], pow2[oc]);
             }
         }
     }
 }
 
-/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape, `vector` a constant. */
-#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                                  \
-    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                                  \
-        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_), vector);  \
-        return;                                                                                          \
+/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape. */
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                         \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                         \
+        bnn_bconv2d_affine_shape(g, input, weights, fixed, pow2, output, (C_), (KH_), (KW_));  \
+        return;                                                                                 \
     }
-
-#if defined(BNN_BCONV_X4)
-/*
- * The scalar epilogue's loops, for layers bnn_affine_vector_exact refuses, in a function of their own: compiled
- * next to the vector loops, they made gcc spill in the channel loop.
- */
-static __attribute__((noinline)) void bnn_bconv2d_affine_scalar(const bnn_window_geom *g, const uint32_t *input,
-                                                                const uint32_t *weights, const float *scale,
-                                                                const float *shift, float *output)
-{
-    const int vector = 0;
-    BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
-    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw, vector);
-}
-#endif
 
 /**
- * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
- * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
+ * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)(dot * mult[oc] + offset[oc]) * pow2[oc]
+ * (fixed: mult/offset pairs; the int32 sum exact, one rounding, pow2 a power of two), dot = sum over in-bounds
+ * taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights [oc][ceil(kh*kw*C/32)] (one bit string per filter,
+ * tap-major), output CHW.
  */
-void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
-                        const float *shift, float *output)
+void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const int32_t *fixed,
+                        const float *pow2, float *output)
 {
 #if defined(BNN_BCONV_X4)
-    if (!bnn_affine_vector_exact(scale, shift, g->out.c, g->win.kh * g->win.kw * g->in.c)) {
-        bnn_bconv2d_affine_scalar(g, input, weights, scale, shift, output);
-        return;
-    }
     /* A local copy, kept in registers: the geometry in memory is reloaded after every asm "memory" clobber. */
     const bnn_window_geom geom = *g;
     g = &geom;
-    const int vector = 1;
-#else
-    const int vector = 0;
 #endif
     BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
-    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw, vector);
+    bnn_bconv2d_affine_shape(g, input, weights, fixed, pow2, output, g->in.c, g->win.kh, g->win.kw);
 }
 #undef BNN_AFFINE_SHAPE
 

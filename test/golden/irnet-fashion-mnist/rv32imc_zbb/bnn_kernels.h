@@ -65,12 +65,13 @@ void bnn_conv2d_f32_3x3(const bnn_window_geom *g, const float *input, const floa
 void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output);
 
 /**
- * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
- * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
+ * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)(dot * mult[oc] + offset[oc]) * pow2[oc]
+ * (fixed: mult/offset pairs; the int32 sum exact, one rounding, pow2 a power of two), dot = sum over in-bounds
+ * taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights [oc][ceil(kh*kw*C/32)] (one bit string per filter,
+ * tap-major), output CHW.
  */
-void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
-                        const float *shift, float *output);
+void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const int32_t *fixed,
+                        const float *pow2, float *output);
 
 /** Per-channel affine map: out[c][i] = in[c][i] * scale[c] + shift[c] (product rounded, then sum). */
 void bnn_affine_f32(const bnn_shape *s, const float *input, const float *scale, const float *shift, float *output);

@@ -83,9 +83,10 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 
 /*
  * Integer building blocks of IEEE binary32 arithmetic (round to nearest even) for cores without an FPU, shared by
- * the exact bconv epilogue (affine_exact.h) and the exact float multiply-accumulate (fmac_exact.h): float bits,
- * normalising shifts, rounding, and the sum of two normal magnitudes. Each user keeps a fast path for normal
- * operands and results and hands everything else to the float expression itself.
+ * the fixed-point bconv epilogue (affine_exact.h: an int-to-float conversion) and the exact float
+ * multiply-accumulate (fmac_exact.h): float bits, normalising shifts, rounding, and the sum of two normal
+ * magnitudes. fmac keeps a fast path for normal operands and results and hands everything else to the float
+ * expression itself.
  */
 
 /*
@@ -220,110 +221,25 @@ BNN_ALWAYS_INLINE uint32_t bnn_sum_bits(uint32_t big, uint32_t small, uint32_t s
 #endif
 
 /*
- * The bconv affine epilogue (float)d * s + h for cores without an FPU, in integer arithmetic: the same bits as the
- * float expression (IEEE binary32, round to nearest even, product rounded, then the sum rounded, no FMA) for every
- * int32 d and every float s, h, at a fraction of the cost of libgcc's soft-float calls (__floatsisf, __mulsf3,
- * __addsf3: about 220 instructions on rv32). The fast path covers 0 < |d| < 2^16 with normal s and h whose
- * product is finite and whose sum is normal, and d = 0 with a finite s and a normal h; every other input
- * (zero, subnormal, infinite or NaN operands, overflow, subnormal or zero results, |d| >= 2^16) takes the float
- * expression itself, so those need no emulation.
+ * The bconv affine epilogue fl(d * mult + offset) * pow2 for cores without an FPU, in integer arithmetic: the same
+ * bits as affine_float.h's float expression. The compiler guarantees |d * mult + offset| < 2^31 and pow2 = 2^e
+ * with 2^e and 2^31 * 2^e normal (phases/5-lower/fixed-affine.ts), so the result is zero or a normal float: the
+ * only work is the int-to-float conversion (round to nearest even) with e added to the exponent, about 20
+ * instructions where libgcc's __floatsisf and __mulsf3 take about 100.
  */
 
-/* Leading zeros of a in [1, 2^16) (16..31). */
-BNN_ALWAYS_INLINE uint32_t bnn_clz16(uint32_t a)
+/** fl(d * mult + offset) * pow2, for the constants of phases/5-lower/fixed-affine.ts. */
+BNN_ALWAYS_INLINE float bnn_dot_affine(int32_t d, int32_t mult, int32_t offset, float pow2)
 {
-#if BNN_CLZ_INSTRUCTION
-    return (uint32_t)__builtin_clz(a);
-#else
-    uint32_t n = 16u;
-    if (a < 0x100u) {
-        a <<= 8;
-        n += 8u;
+    const int32_t t = d * mult + offset;
+    if (t == 0) {
+        return 0.0f;
     }
-    if (a < 0x1000u) {
-        a <<= 4;
-        n += 4u;
-    }
-    if (a < 0x4000u) {
-        a <<= 2;
-        n += 2u;
-    }
-    return n + (a < 0x8000u ? 1u : 0u);
-#endif
-}
-
-/*
- * |d| * s rounded to float, as magnitude bits (a pattern >= 0x7F800000 means it overflows), for a = |d| in
- * [1, 2^16) and a normal s (bits sb). The exact product of a (shifted up to its leading 1) and s's 24-bit
- * significand is computed as hi = its top 32 bits, in [2^30, 2^32), plus a sticky bit for the rest.
- */
-BNN_ALWAYS_INLINE uint32_t bnn_product_bits(uint32_t a, uint32_t sb)
-{
-    const uint32_t z = bnn_clz16(a);
-#if BNN_WIDE_MULTIPLY
-    const uint64_t p = (uint64_t)(a << z) * ((sb << 8) | 0x80000000u);
-    const uint32_t hi = (uint32_t)(p >> 32);
-    const uint32_t sticky = (uint32_t)p != 0u ? 1u : 0u;
-#else
-    /* a16 = a << (z - 16) in [2^15, 2^16) times the significand split in 8 + 16 bits: the 40-bit product is
-     * t * 2^16 + u, and its top 32 bits (t << 8) + (u >> 8), the same hi as above. */
-    const uint32_t a16 = a << (z - 16u);
-    const uint32_t t = a16 * (((sb >> 16) & 0x7Fu) | 0x80u);
-    const uint32_t u = a16 * (sb & 0xFFFFu);
-    const uint32_t hi = (t << 8) + (u >> 8);
-    const uint32_t sticky = (u & 0xFFu) != 0u ? 1u : 0u;
-#endif
-    /* m in [2^30, 2^31): the 24-bit significand over 7 round bits, the bits shifted out ORed into the lowest. */
-    const uint32_t top = hi >> 31;
-    const uint32_t m = (hi >> top) | (hi & top) | sticky;
-    return bnn_round_bits(((sb >> 23) & 0xFFu) + 30u - z + top, m);
-}
-
-/*
- * Both functions below are calls, not inlined. bnn_dot_affine inlined into the kernel loops pushes their window
- * words out of registers; measured on ResNet-20 (instructions per binary MAC, inlined / called): Cortex-M3
- * 0.880 / 0.834, rv32imc 0.959 / 0.947, rv32imc_zbb 0.577 / 0.580, Cortex-M0 1.413 / 1.533 (but there its eight
- * copies cost 6.3 KB of flash against 0.8 KB). The float fallback, a call of its own, keeps bnn_dot_affine a
- * leaf function with no registers to save.
- */
-
-/* Everything the integer path leaves out. */
-BNN_NOINLINE static float bnn_dot_affine_float(int32_t d, float s, float h)
-{
-    return (float)d * s + h;
-}
-
-/** (float)d * s + h, bit for bit, mostly in integer arithmetic. */
-BNN_NOINLINE static float bnn_dot_affine(int32_t d, float s, float h)
-{
-    const uint32_t sb = bnn_float_bits(s);
-    const uint32_t hb = bnn_float_bits(h);
-    const uint32_t hmag = hb & 0x7FFFFFFFu;
-    const uint32_t a = d < 0 ? 0u - (uint32_t)d : (uint32_t)d;
-    const int normal_h = hmag - 0x800000u < 0x7F000000u;
-    /* s zero or subnormal is left out here; infinite or NaN s shows as an overflowing product below. */
-    if ((sb << 1) >= 0x01000000u && normal_h && a - 1u < 0xFFFFu) {
-        const uint32_t pmag = bnn_product_bits(a, sb);
-        const uint32_t subtract = (sb ^ (uint32_t)d ^ hb) >> 31;
-        if (pmag < 0x7F800000u) {
-            /* The sign is the larger operand's: sign of s times sign of d, or h's. */
-            uint32_t sum;
-            uint32_t sign;
-            if (pmag >= hmag) {
-                sum = bnn_sum_bits(pmag, hmag, subtract);
-                sign = (sb ^ (uint32_t)d) & 0x80000000u;
-            } else {
-                sum = bnn_sum_bits(hmag, pmag, subtract);
-                sign = hb & 0x80000000u;
-            }
-            if (sum < 0x7F800000u) {
-                return bnn_bits_float(sum | sign);
-            }
-        }
-    } else if (d == 0 && normal_h && (sb << 1) < 0xFF000000u) {
-        return h; /* (float)0 * s is a zero when s is finite, and a zero plus a nonzero h is h */
-    }
-    return bnn_dot_affine_float(d, s, h);
+    const uint32_t sign = (uint32_t)t & 0x80000000u;
+    const uint32_t a = sign != 0u ? 0u - (uint32_t)t : (uint32_t)t;
+    const uint32_t n = bnn_normalize_shift(a);
+    /* a << n is in [2^30, 2^31): |t| = (a << n) * 2^-n, so the exponent field is 157 - n + e, and pow2's is 127 + e. */
+    return bnn_bits_float(sign | bnn_round_bits((bnn_float_bits(pow2) >> 23) + 29u - n, a << n));
 }
 
 /*
@@ -607,16 +523,14 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
  * below, so the gathers and each filter's XOR-popcount run unroll.
  */
 BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
-                                               const uint32_t *weights, const float *scale, const float *shift,
-                                               float *output, int32_t c, int32_t kh, int32_t kw,
-                                               int vector_epilogue)
+                                               const uint32_t *weights, const int32_t *fixed, const float *pow2,
+                                               float *output, int32_t c, int32_t kh, int32_t kw)
 {
     const int32_t fw = bnn_filter_words(c, kh, kw);
     const int32_t plane = g->out.h * g->out.w;
     const uint32_t *const w_end = weights + g->out.c * fw;
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
-    (void)vector_epilogue; /* Helium's (popcount_mve.h): always 0 here */
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
         bnn_taps_row(g, oy, &t);
@@ -626,17 +540,17 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             float *out = output + oy * g->out.w + ox;
             if (t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS) {
                 const int32_t bits = kh * kw * c;
-                const float *sc = scale;
-                const float *sh = shift;
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
-                if (bnn_swar_affine_outputs(window, 0, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                if (bnn_swar_affine_outputs(window, 0, weights, w_end, fixed, pow2, out, plane, fw, bits)) {
                     continue;
                 }
 #endif
-                for (; w_oc != w_end; w_oc += fw, out += plane) {
+                const int32_t *fx = fixed;
+                const float *p2 = pow2;
+                for (; w_oc != w_end; w_oc += fw, out += plane, fx += 2) {
                     const int32_t mismatches = (int32_t)bnn_xor_popcount(window, w_oc, fw);
-                    *out = bnn_dot_affine(bits - 2 * mismatches, *sc++, *sh++);
+                    *out = bnn_dot_affine(bits - 2 * mismatches, fx[0], fx[1], *p2++);
                 }
                 continue;
             }
@@ -645,7 +559,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_SWAR_AFFINE_OUTPUTS)
-                if (bnn_swar_affine_outputs(window, mask, weights, w_end, scale, shift, out, plane, fw, bits)) {
+                if (bnn_swar_affine_outputs(window, mask, weights, w_end, fixed, pow2, out, plane, fw, bits)) {
                     continue;
                 }
 #endif
@@ -653,30 +567,30 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
                 const int32_t mismatches = gathered ? (int32_t)bnn_xor_popcount_masked(window, w_oc, mask, fw)
                                                     : bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
-                *out = bnn_dot_affine(bits - 2 * mismatches, scale[oc], shift[oc]);
+                *out = bnn_dot_affine(bits - 2 * mismatches, fixed[2 * oc], fixed[2 * oc + 1], pow2[oc]);
             }
         }
     }
 }
 
-/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape, `vector` a constant. */
-#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                                  \
-    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                                  \
-        bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, (C_), (KH_), (KW_), vector);  \
-        return;                                                                                          \
+/* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape. */
+#define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                         \
+    if (g->in.c == (C_) && g->win.kh == (KH_) && g->win.kw == (KW_)) {                         \
+        bnn_bconv2d_affine_shape(g, input, weights, fixed, pow2, output, (C_), (KH_), (KW_));  \
+        return;                                                                                 \
     }
 
 /**
- * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)dot * scale[oc] + shift[oc] (product rounded,
- * then sum), dot = sum over in-bounds taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights
- * [oc][ceil(kh*kw*C/32)] (one bit string per filter, tap-major), output CHW.
+ * Binary convolution with a float epilogue: out[oc][oy][ox] = (float)(dot * mult[oc] + offset[oc]) * pow2[oc]
+ * (fixed: mult/offset pairs; the int32 sum exact, one rounding, pow2 a power of two), dot = sum over in-bounds
+ * taps of (C - 2*popcount(a ^ w)). Input packed HWC, weights [oc][ceil(kh*kw*C/32)] (one bit string per filter,
+ * tap-major), output CHW.
  */
-void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const float *scale,
-                        const float *shift, float *output)
+void bnn_bconv2d_affine(const bnn_window_geom *g, const uint32_t *input, const uint32_t *weights, const int32_t *fixed,
+                        const float *pow2, float *output)
 {
-    const int vector = 0;
     BNN_BCONV_SHAPES(BNN_AFFINE_SHAPE)
-    bnn_bconv2d_affine_shape(g, input, weights, scale, shift, output, g->in.c, g->win.kh, g->win.kw, vector);
+    bnn_bconv2d_affine_shape(g, input, weights, fixed, pow2, output, g->in.c, g->win.kh, g->win.kw);
 }
 #undef BNN_AFFINE_SHAPE
 
