@@ -30,12 +30,13 @@ export function planMemory(p: Program): MemoryPlan {
   const lifetimes = bufferLifetimes(p);
   // In-place steps: an output and the operand it overwrites form one slot, placed (and counted) once.
   const slots = inPlaceSlots(p, lifetimes);
-  const slotOffsets = placeFirstFit(slots.map((s) => s.span));
+  const spans = slots.map((s) => s.span);
+  const slotOffsets = placeFirstFit(spans);
   const offsets = new Map<number, number>();
   for (const s of slots) for (const l of s.members) offsets.set(l.buffer.id, slotOffsets.get(s.span.buffer.id)!);
   const buffers = p.buffers.map((b) => (offsets.has(b.id) ? { ...b, offset: offsets.get(b.id)! } : b));
   const arenaWords = lifetimes.reduce((end, l) => Math.max(end, offsets.get(l.buffer.id)! + l.buffer.words), 0);
-  return { program: { ...p, buffers }, arenaWords, lowerBoundWords: peakLiveWords(slots.map((s) => s.span), p.steps.length) };
+  return { program: { ...p, buffers }, arenaWords, lowerBoundWords: peakLiveWords(spans, p.steps.length) };
 }
 
 /** Buffers sharing one arena place: `span` covers all their lifetimes and carries the first member's buffer. */
@@ -49,6 +50,7 @@ interface Slot {
  * reader is that step (the kernel reads element i before writing it). Chains of such steps share one slot.
  */
 function inPlaceSlots(p: Program, lifetimes: readonly Lifetime[]): Slot[] {
+  const lifetimeOf = new Map(lifetimes.map((l) => [l.buffer.id, l]));
   const slotOf = new Map<number, Slot>();
   const slots: Slot[] = lifetimes.map((l) => {
     const slot = { members: [l], span: l };
@@ -56,13 +58,13 @@ function inPlaceSlots(p: Program, lifetimes: readonly Lifetime[]): Slot[] {
     return slot;
   });
   const donated = new Set<number>();
+  const merged = new Set<Slot>();
   p.steps.forEach((step, i) => {
     if (step.kernel !== 'add_clip_f32') return;
     const out = slotOf.get(step.output);
     if (!out) return;
     const donor = [step.input, step.addend].find((id) => {
-      const slot = slotOf.get(id);
-      const l = slot?.members.find((m) => m.buffer.id === id);
+      const l = lifetimeOf.get(id);
       return l !== undefined && !donated.has(id) && l.last === i && l.buffer.words === out.span.buffer.words;
     });
     if (donor === undefined) return;
@@ -71,9 +73,9 @@ function inPlaceSlots(p: Program, lifetimes: readonly Lifetime[]): Slot[] {
     into.members.push(...out.members);
     into.span = { ...into.span, last: Math.max(into.span.last, out.span.last) };
     for (const m of out.members) slotOf.set(m.buffer.id, into);
-    slots.splice(slots.indexOf(out), 1);
+    merged.add(out);
   });
-  return slots;
+  return slots.filter((s) => !merged.has(s));
 }
 
 /** Lifetimes of the internal (arena) buffers, in buffer declaration order. */
@@ -94,31 +96,67 @@ export function lifetimesOverlap(a: Lifetime, b: Lifetime): boolean {
   return a.first <= b.last && b.first <= a.last;
 }
 
-function placeFirstFit(lifetimes: readonly Lifetime[]): Map<number, number> {
-  const order = [...lifetimes].sort(
-    (a, b) => b.buffer.words - a.buffer.words || a.first - b.first || a.buffer.id - b.buffer.id,
-  );
-  const placed: { lifetime: Lifetime; offset: number }[] = [];
-  const offsets = new Map<number, number>();
-  for (const l of order) {
-    const conflicts = placed
-      .filter((q) => lifetimesOverlap(q.lifetime, l))
+/**
+ * Largest first, each span at the lowest offset where it overlaps no already placed span live with it. Only the
+ * spans live with it are looked at (liveTogether), so the work is O(n log n + K log n) for K pairs of spans live
+ * together (K <= n times the most spans live at one step): near n log n for long chains, where checking every
+ * placed span would be quadratic. The lowest free offset does not depend on the order the conflicts are visited
+ * in, only on their set, so this places every span exactly where checking all placed spans did.
+ */
+function placeFirstFit(spans: readonly Lifetime[]): Map<number, number> {
+  const together = liveTogether(spans);
+  const order = spans.map((_, i) => i).sort((i, j) => {
+    const [a, b] = [spans[i]!, spans[j]!];
+    return b.buffer.words - a.buffer.words || a.first - b.first || a.buffer.id - b.buffer.id;
+  });
+  const offsetOf: (number | undefined)[] = spans.map(() => undefined);
+  for (const i of order) {
+    const conflicts = together[i]!
+      .filter((j) => offsetOf[j] !== undefined)
+      .map((j) => ({ offset: offsetOf[j]!, words: spans[j]!.buffer.words }))
       .sort((a, b) => a.offset - b.offset);
+    const words = spans[i]!.buffer.words;
     let offset = 0;
     for (const q of conflicts) {
-      if (offset + l.buffer.words <= q.offset) break;
-      offset = Math.max(offset, q.offset + q.lifetime.buffer.words);
+      if (offset + words <= q.offset) break;
+      offset = Math.max(offset, q.offset + q.words);
     }
-    placed.push({ lifetime: l, offset });
-    offsets.set(l.buffer.id, offset);
+    offsetOf[i] = offset;
   }
-  return offsets;
+  return new Map(spans.map((l, i) => [l.buffer.id, offsetOf[i]!]));
 }
 
-function peakLiveWords(lifetimes: readonly Lifetime[], steps: number): number {
+/**
+ * For each span, the indices of the other spans whose lifetimes overlap it: one sweep in order of first step,
+ * keeping the spans still live at that step (each pair is found once, by the later-starting span).
+ */
+function liveTogether(spans: readonly Lifetime[]): number[][] {
+  const together = spans.map((): number[] => []);
+  const byFirst = spans.map((_, i) => i).sort((i, j) => spans[i]!.first - spans[j]!.first);
+  let live: number[] = [];
+  for (const i of byFirst) {
+    const first = spans[i]!.first;
+    live = live.filter((j) => spans[j]!.last >= first);
+    for (const j of live) {
+      together[i]!.push(j);
+      together[j]!.push(i);
+    }
+    live.push(i);
+  }
+  return together;
+}
+
+/** The largest total size live at one step, from per-step size changes (linear, not steps x spans). */
+function peakLiveWords(spans: readonly Lifetime[], steps: number): number {
+  const change = new Float64Array(steps + 1);
+  for (const l of spans) {
+    change[l.first]! += l.buffer.words;
+    change[l.last + 1]! -= l.buffer.words;
+  }
+  let live = 0;
   let peak = 0;
   for (let i = 0; i < steps; i++) {
-    const live = lifetimes.reduce((sum, l) => (l.first <= i && i <= l.last ? sum + l.buffer.words : sum), 0);
+    live += change[i]!;
     peak = Math.max(peak, live);
   }
   return peak;
