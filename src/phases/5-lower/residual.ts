@@ -20,7 +20,8 @@ export function addClipPairs(model: FusedModel): Map<FusedOp, PlainOp> {
   const activationOf = new Map<string, PlainOp>();
   for (const op of plain) {
     const input = op.node.inputs[0];
-    if ((op.node.opType === 'Clip' || op.node.opType === 'Relu') && input && !activationOf.has(input)) activationOf.set(input, op);
+    const activation = op.node.opType === 'Clip' || op.node.opType === 'Relu';
+    if (activation && input && !activationOf.has(input)) activationOf.set(input, op);
   }
   const pairs = new Map<FusedOp, PlainOp>();
   for (const add of plain) {
