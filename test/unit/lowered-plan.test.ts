@@ -139,6 +139,14 @@ describe('memory plan', () => {
     assert.notEqual(plan.program.buffers[x]!.offset, plan.program.buffers[y]!.offset);
   });
 
+  it('a larger output, placed first, still keeps clear of the input its step reads last', () => {
+    const b = new ProgramBuilder('growing', [2, 3, 3]);
+    const small = b.clip(b.input, -1, 1);
+    const large = b.remap(small, [4, 6, 6], [0, 0, 0], [1, 1, 1], 0);
+    const plan = checkPlan(b.finish(b.remap(large, [2, 3, 3], [0, 0, 0], [1, 1, 1], 0)));
+    assert.deepEqual([small, large].map((id) => plan.program.buffers[id]!.offset), [144, 0]);
+  });
+
   it('valid, deterministic and side-effect free on the test programs and random DAGs', () => {
     const programs = [
       ...kernelCases(99).map((c) => c.program),

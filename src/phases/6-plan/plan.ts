@@ -7,6 +7,7 @@
  */
 import type { BufferDecl, Program } from '../../lowered/program.js';
 import { stepInputs, validateProgram } from '../../lowered/validate.js';
+import { PlacedSpans } from './span-index.js';
 
 export interface MemoryPlan {
   /** The same program with `offset` set on every internal buffer. */
@@ -98,21 +99,21 @@ export function lifetimesOverlap(a: Lifetime, b: Lifetime): boolean {
 
 /**
  * Largest first, each span at the lowest offset where it overlaps no already placed span live with it. Only the
- * spans live with it are looked at (liveTogether), so the work is O(n log n + K log n) for K pairs of spans live
+ * placed spans live with it are visited (PlacedSpans), so the work is O(n log n + K log n) for K pairs of spans live
  * together (K <= n times the most spans live at one step): near n log n for long chains, where checking every
- * placed span would be quadratic. The lowest free offset does not depend on the order the conflicts are visited
- * in, only on their set, so this places every span exactly where checking all placed spans did.
+ * placed span is quadratic. The lowest free offset depends only on the set of conflicts, not on the order they are
+ * found in, so every span lands exactly where checking all placed spans put it.
  */
 function placeFirstFit(spans: readonly Lifetime[]): Map<number, number> {
-  const together = liveTogether(spans);
   const order = spans.map((_, i) => i).sort((i, j) => {
     const [a, b] = [spans[i]!, spans[j]!];
     return b.buffer.words - a.buffer.words || a.first - b.first || a.buffer.id - b.buffer.id;
   });
-  const offsetOf: (number | undefined)[] = spans.map(() => undefined);
+  const placed = new PlacedSpans(spans);
+  const offsetOf: number[] = new Array<number>(spans.length);
   for (const i of order) {
-    const conflicts = together[i]!
-      .filter((j) => offsetOf[j] !== undefined)
+    const conflicts = placed
+      .liveWith(spans[i]!)
       .map((j) => ({ offset: offsetOf[j]!, words: spans[j]!.buffer.words }))
       .sort((a, b) => a.offset - b.offset);
     const words = spans[i]!.buffer.words;
@@ -122,28 +123,9 @@ function placeFirstFit(spans: readonly Lifetime[]): Map<number, number> {
       offset = Math.max(offset, q.offset + q.words);
     }
     offsetOf[i] = offset;
+    placed.place(i);
   }
   return new Map(spans.map((l, i) => [l.buffer.id, offsetOf[i]!]));
-}
-
-/**
- * For each span, the indices of the other spans whose lifetimes overlap it: one sweep in order of first step,
- * keeping the spans still live at that step (each pair is found once, by the later-starting span).
- */
-function liveTogether(spans: readonly Lifetime[]): number[][] {
-  const together = spans.map((): number[] => []);
-  const byFirst = spans.map((_, i) => i).sort((i, j) => spans[i]!.first - spans[j]!.first);
-  let live: number[] = [];
-  for (const i of byFirst) {
-    const first = spans[i]!.first;
-    live = live.filter((j) => spans[j]!.last >= first);
-    for (const j of live) {
-      together[i]!.push(j);
-      together[j]!.push(i);
-    }
-    live.push(i);
-  }
-  return together;
 }
 
 /** The largest total size live at one step, from per-step size changes (linear, not steps x spans). */
