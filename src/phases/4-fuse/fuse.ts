@@ -13,7 +13,7 @@ import type { BinarizeResult, BinaryWeights } from '../3-binarize/binarize.js';
 import type { BinaryConvOp, ConvShape, FusedModel, FusedOp, RealConvOp } from './fused.js';
 import { batchNorm } from './batchnorm.js';
 import { toShape3, windowOf } from './geometry.js';
-import { thresholdsFor, type ChainStep } from './threshold.js';
+import { thresholdLayer } from './threshold-epilogue.js';
 import { fusePooledThreshold } from './pooled-threshold.js';
 import { chainable } from './chain-ops.js';
 import { fuseRealInput } from './real-input.js';
@@ -171,21 +171,11 @@ function fuseBinary(
 
   const chain = signChain(graph, bnNode ?? node, single, feedsOnlyBinary);
   if (chain) {
-    const steps: ChainStep[] = [...(bnNode ? [{ node: bnNode }] : []), ...chain.between.map((n) => ({ node: n }))];
-    const dotScale = Float32Array.from(weights.scales, (s) => Math.fround(s * alpha));
-    const t = thresholdsFor(graph, node, shape.window.kH * shape.window.kW * shape.inShape[0], dotScale, bias, steps);
-    const signs = Int8Array.from(weights.signs);
-    for (let c = 0; c < oc; c++) {
-      if (!t.flip[c]) continue;
-      for (let i = 0; i < weights.perChannel; i++) signs[c * weights.perChannel + i] = -signs[c * weights.perChannel + i]! as -1 | 1;
-    }
-    for (const n of [...(bnNode ? [bnNode] : []), ...chain.between, chain.sign]) absorbed.add(n);
-    const origin = [node.name, ...(bnNode ? [bnNode.name] : []), ...chain.between.map((n) => n.name), chain.sign.name].join(' + ');
-    return {
-      kind: 'bconv', origin, input, output: chain.sign.outputs[0]!, signs,
-      // Exact zeros before a BipolarQuant are +1 by definition, not ties.
-      epilogue: { kind: 'threshold', thresholds: t.thresholds, tieDots: zeroIsTie(chain.sign) ? t.tieDots : t.tieDots.map(() => []) }, ...shape,
-    };
+    const between = [...(bnNode ? [bnNode] : []), ...chain.between];
+    const { signs, epilogue } = thresholdLayer(graph, node, weights, shape, { bias, alpha }, between, chain.sign);
+    for (const n of [...between, chain.sign]) absorbed.add(n);
+    const origin = [node, ...between, chain.sign].map((n) => n.name).join(' + ');
+    return { kind: 'bconv', origin, input, output: chain.sign.outputs[0]!, signs, epilogue, ...shape };
   }
 
   const scale = new Float32Array(oc);

@@ -12,11 +12,10 @@
  */
 import type { Graph, Node } from '../../graph/graph.js';
 import { attrInt, attrInts } from '../../ops/util/attrs.js';
-import { zeroIsTie } from '../../ops/util/binarizer.js';
 import type { BinaryWeights } from '../3-binarize/binarize.js';
 import type { BinaryConvOp, ConvShape } from './fused.js';
 import { toShape3, windowOf } from './geometry.js';
-import { thresholdsFor } from './threshold.js';
+import { thresholdLayer } from './threshold-epilogue.js';
 
 export type SignChainFrom = (from: Node) => { between: Node[]; sign: Node } | undefined;
 
@@ -38,18 +37,9 @@ export function fusePooledThreshold(
   const chain = signChainFrom(bnNode);
   if (!chain) return undefined;
 
-  const oc = weights.outChannels;
-  const k = shape.window.kH * shape.window.kW * shape.inShape[0];
-  const dotScale = Float32Array.from(weights.scales, (s) => Math.fround(s * affine.alpha));
-  const steps = [bnNode, ...chain.between].map((n) => ({ node: n }));
-  const t = thresholdsFor(graph, node, k, dotScale, affine.bias, steps);
-  const signs = Int8Array.from(weights.signs);
-  const orMask = new Uint32Array(Math.ceil(oc / 32));
-  for (let c = 0; c < oc; c++) {
-    if (!t.flip[c]) continue;
-    orMask[c >> 5]! |= (1 << (c & 31)) >>> 0;
-    for (let i = 0; i < weights.perChannel; i++) signs[c * weights.perChannel + i] = -signs[c * weights.perChannel + i]!;
-  }
+  const { signs, epilogue, flip } = thresholdLayer(graph, node, weights, shape, affine, [bnNode, ...chain.between], chain.sign);
+  const orMask = new Uint32Array(Math.ceil(weights.outChannels / 32));
+  for (let c = 0; c < weights.outChannels; c++) if (flip[c]) orMask[c >> 5]! |= (1 << (c & 31)) >>> 0;
   for (const n of [pool, bnNode, ...chain.between, chain.sign]) absorbed.add(n);
   return {
     kind: 'bconv',
@@ -58,7 +48,7 @@ export function fusePooledThreshold(
     output: chain.sign.outputs[0]!,
     signs,
     // Ties are counted per tap, before the pool: an upper bound on the sign(0) ties of the float model.
-    epilogue: { kind: 'threshold', thresholds: t.thresholds, tieDots: zeroIsTie(chain.sign) ? t.tieDots : t.tieDots.map(() => []) },
+    epilogue,
     ...shape,
     pool: { convOutput: node.outputs[0]!, window, orMask },
   };

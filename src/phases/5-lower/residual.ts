@@ -15,6 +15,14 @@ export function addClipPairs(model: FusedModel): Map<FusedOp, PlainOp> {
   const readers = new Map<string, number>();
   for (const n of graph.nodes) for (const v of new Set(n.inputs)) if (v) readers.set(v, (readers.get(v) ?? 0) + 1);
   const shape = (v: string) => graph.values.get(v)?.shape.join();
+  // Clip/Relu ops by the value they read, indexed once: looking each Add's reader up by scanning every op would
+  // make lowering quadratic in the number of residual blocks. The first such op per value, as a scan would find.
+  const activationOf = new Map<string, PlainOp>();
+  for (const op of plain) {
+    const input = op.node.inputs[0];
+    const activation = op.node.opType === 'Clip' || op.node.opType === 'Relu';
+    if (activation && input && !activationOf.has(input)) activationOf.set(input, op);
+  }
   const pairs = new Map<FusedOp, PlainOp>();
   for (const add of plain) {
     const n = add.node;
@@ -23,7 +31,7 @@ export function addClipPairs(model: FusedModel): Map<FusedOp, PlainOp> {
     if (graph.constants.has(a) || graph.constants.has(b)) continue;
     const sum = n.outputs[0]!;
     if (shape(a) !== shape(sum) || shape(b) !== shape(sum) || graph.outputs.includes(sum) || readers.get(sum) !== 1) continue;
-    const clip = plain.find((op) => op.node.inputs[0] === sum && (op.node.opType === 'Clip' || op.node.opType === 'Relu'));
+    const clip = activationOf.get(sum);
     if (clip) pairs.set(add, clip);
   }
   return pairs;

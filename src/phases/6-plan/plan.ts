@@ -7,6 +7,7 @@
  */
 import type { BufferDecl, Program } from '../../lowered/program.js';
 import { stepInputs, validateProgram } from '../../lowered/validate.js';
+import { PlacedSpans } from './span-index.js';
 
 export interface MemoryPlan {
   /** The same program with `offset` set on every internal buffer. */
@@ -30,12 +31,13 @@ export function planMemory(p: Program): MemoryPlan {
   const lifetimes = bufferLifetimes(p);
   // In-place steps: an output and the operand it overwrites form one slot, placed (and counted) once.
   const slots = inPlaceSlots(p, lifetimes);
-  const slotOffsets = placeFirstFit(slots.map((s) => s.span));
+  const spans = slots.map((s) => s.span);
+  const slotOffsets = placeFirstFit(spans);
   const offsets = new Map<number, number>();
   for (const s of slots) for (const l of s.members) offsets.set(l.buffer.id, slotOffsets.get(s.span.buffer.id)!);
   const buffers = p.buffers.map((b) => (offsets.has(b.id) ? { ...b, offset: offsets.get(b.id)! } : b));
   const arenaWords = lifetimes.reduce((end, l) => Math.max(end, offsets.get(l.buffer.id)! + l.buffer.words), 0);
-  return { program: { ...p, buffers }, arenaWords, lowerBoundWords: peakLiveWords(slots.map((s) => s.span), p.steps.length) };
+  return { program: { ...p, buffers }, arenaWords, lowerBoundWords: peakLiveWords(spans, p.steps.length) };
 }
 
 /** Buffers sharing one arena place: `span` covers all their lifetimes and carries the first member's buffer. */
@@ -49,6 +51,7 @@ interface Slot {
  * reader is that step (the kernel reads element i before writing it). Chains of such steps share one slot.
  */
 function inPlaceSlots(p: Program, lifetimes: readonly Lifetime[]): Slot[] {
+  const lifetimeOf = new Map(lifetimes.map((l) => [l.buffer.id, l]));
   const slotOf = new Map<number, Slot>();
   const slots: Slot[] = lifetimes.map((l) => {
     const slot = { members: [l], span: l };
@@ -56,13 +59,13 @@ function inPlaceSlots(p: Program, lifetimes: readonly Lifetime[]): Slot[] {
     return slot;
   });
   const donated = new Set<number>();
+  const merged = new Set<Slot>();
   p.steps.forEach((step, i) => {
     if (step.kernel !== 'add_clip_f32') return;
     const out = slotOf.get(step.output);
     if (!out) return;
     const donor = [step.input, step.addend].find((id) => {
-      const slot = slotOf.get(id);
-      const l = slot?.members.find((m) => m.buffer.id === id);
+      const l = lifetimeOf.get(id);
       return l !== undefined && !donated.has(id) && l.last === i && l.buffer.words === out.span.buffer.words;
     });
     if (donor === undefined) return;
@@ -71,9 +74,9 @@ function inPlaceSlots(p: Program, lifetimes: readonly Lifetime[]): Slot[] {
     into.members.push(...out.members);
     into.span = { ...into.span, last: Math.max(into.span.last, out.span.last) };
     for (const m of out.members) slotOf.set(m.buffer.id, into);
-    slots.splice(slots.indexOf(out), 1);
+    merged.add(out);
   });
-  return slots;
+  return slots.filter((s) => !merged.has(s));
 }
 
 /** Lifetimes of the internal (arena) buffers, in buffer declaration order. */
@@ -94,31 +97,48 @@ export function lifetimesOverlap(a: Lifetime, b: Lifetime): boolean {
   return a.first <= b.last && b.first <= a.last;
 }
 
-function placeFirstFit(lifetimes: readonly Lifetime[]): Map<number, number> {
-  const order = [...lifetimes].sort(
-    (a, b) => b.buffer.words - a.buffer.words || a.first - b.first || a.buffer.id - b.buffer.id,
-  );
-  const placed: { lifetime: Lifetime; offset: number }[] = [];
-  const offsets = new Map<number, number>();
-  for (const l of order) {
+/**
+ * Largest first, each span at the lowest offset where it overlaps no already placed span live with it. Only the
+ * placed spans live with it are visited (PlacedSpans), so the work is O(n log n + K log n) for K pairs of spans live
+ * together (K <= n times the most spans live at one step): near n log n for long chains, where checking every
+ * placed span is quadratic. The lowest free offset depends only on the set of conflicts, not on the order they are
+ * found in, so every span lands exactly where checking all placed spans put it.
+ */
+function placeFirstFit(spans: readonly Lifetime[]): Map<number, number> {
+  const order = spans.map((_, i) => i).sort((i, j) => {
+    const [a, b] = [spans[i]!, spans[j]!];
+    return b.buffer.words - a.buffer.words || a.first - b.first || a.buffer.id - b.buffer.id;
+  });
+  const placed = new PlacedSpans(spans);
+  const offsetOf: number[] = new Array<number>(spans.length);
+  for (const i of order) {
     const conflicts = placed
-      .filter((q) => lifetimesOverlap(q.lifetime, l))
+      .liveWith(spans[i]!)
+      .map((j) => ({ offset: offsetOf[j]!, words: spans[j]!.buffer.words }))
       .sort((a, b) => a.offset - b.offset);
+    const words = spans[i]!.buffer.words;
     let offset = 0;
     for (const q of conflicts) {
-      if (offset + l.buffer.words <= q.offset) break;
-      offset = Math.max(offset, q.offset + q.lifetime.buffer.words);
+      if (offset + words <= q.offset) break;
+      offset = Math.max(offset, q.offset + q.words);
     }
-    placed.push({ lifetime: l, offset });
-    offsets.set(l.buffer.id, offset);
+    offsetOf[i] = offset;
+    placed.place(i);
   }
-  return offsets;
+  return new Map(spans.map((l, i) => [l.buffer.id, offsetOf[i]!]));
 }
 
-function peakLiveWords(lifetimes: readonly Lifetime[], steps: number): number {
+/** The largest total size live at one step, from per-step size changes (linear, not steps x spans). */
+function peakLiveWords(spans: readonly Lifetime[], steps: number): number {
+  const change = new Float64Array(steps + 1);
+  for (const l of spans) {
+    change[l.first]! += l.buffer.words;
+    change[l.last + 1]! -= l.buffer.words;
+  }
+  let live = 0;
   let peak = 0;
   for (let i = 0; i < steps; i++) {
-    const live = lifetimes.reduce((sum, l) => (l.first <= i && i <= l.last ? sum + l.buffer.words : sum), 0);
+    live += change[i]!;
     peak = Math.max(peak, live);
   }
   return peak;
