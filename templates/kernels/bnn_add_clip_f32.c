@@ -11,11 +11,6 @@
 #endif
 
 #if BNN_ADD_CLIP_INTEGER_COMPARE
-typedef union {
-    float f;
-    uint32_t u;
-} bnn_add_clip_bits;
-
 /* Float bits -> an unsigned key in the floats' order: -inf 0x007FFFFF, -0 0x7FFFFFFF, +0 0x80000000, +inf
  * 0xFF800000; NaNs fall outside [-inf, +inf]. */
 static inline uint32_t bnn_add_clip_key(uint32_t u)
@@ -35,21 +30,18 @@ void bnn_add_clip_f32(int32_t size, float lo, float hi, const float *a, const fl
     /* v < lo  <=>  key(-inf) <= key(v) < key(lo), and v > hi  <=>  key(hi) < key(v) <= key(+inf), where a zero
      * bound takes the key of the zero that makes -0 and +0 compare equal; NaNs are outside both ranges. */
     const uint32_t ninf = 0x007FFFFFu, pinf = 0xFF800000u;
-    bnn_add_clip_bits l, h;
-    l.f = lo;
-    h.f = hi;
-    const uint32_t klo = (l.u << 1) == 0 ? 0x7FFFFFFFu : bnn_add_clip_key(l.u);
-    const uint32_t khi = (h.u << 1) == 0 ? 0x80000000u : bnn_add_clip_key(h.u);
+    const uint32_t l = bnn_float_bits(lo), h = bnn_float_bits(hi);
+    const uint32_t klo = (l << 1) == 0 ? 0x7FFFFFFFu : bnn_add_clip_key(l);
+    const uint32_t khi = (h << 1) == 0 ? 0x80000000u : bnn_add_clip_key(h);
     for (int32_t i = 0; i < size; ++i) {
-        bnn_add_clip_bits v;
-        v.f = a[i] + b[i];
-        if (bnn_add_clip_key(v.u) - ninf < klo - ninf) {
-            v.u = l.u;
+        uint32_t v = bnn_float_bits(a[i] + b[i]);
+        if (bnn_add_clip_key(v) - ninf < klo - ninf) {
+            v = l;
         }
-        if (bnn_add_clip_key(v.u) - khi - 1u < pinf - khi) {
-            v.u = h.u;
+        if (bnn_add_clip_key(v) - khi - 1u < pinf - khi) {
+            v = h;
         }
-        output[i] = v.f;
+        output[i] = bnn_bits_float(v);
     }
 #else
     for (int32_t i = 0; i < size; ++i) {

@@ -5,12 +5,8 @@
  */
 static inline uint32_t bnn_negative_mask(float x)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return (uint32_t)((int32_t)((v.u - 0xFF800001u) & (0x80000000u - v.u)) >> 31);
+    const uint32_t u = bnn_float_bits(x);
+    return (uint32_t)((int32_t)((u - 0xFF800001u) & (0x80000000u - u)) >> 31);
 }
 
 /**

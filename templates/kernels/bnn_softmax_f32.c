@@ -1,14 +1,7 @@
 /* exp and log for bnn_softmax_f32, float operations only (no libm); src/lowered/kernels/softmax.ts mirrors them. */
-typedef union {
-    float f;
-    uint32_t u;
-} bnn_f32_bits;
-
 static float bnn_pow2_f32(int32_t n)
 {
-    bnn_f32_bits v;
-    v.u = (uint32_t)(n + 127) << 23;
-    return v.f;
+    return bnn_bits_float((uint32_t)(n + 127) << 23);
 }
 
 /* exp(x) for x <= 0: x = n*ln2 + r, exp(r) by a degree-6 polynomial, times 2^n (two factors below 2^-126). */
@@ -41,11 +34,9 @@ static float bnn_softmax_exp(float x)
 /* log(x) for a positive normal x: x = 2^e * m, m in (sqrt(1/2), sqrt(2)], log(m) by the atanh series in s. */
 static float bnn_softmax_log(float x)
 {
-    bnn_f32_bits v;
-    v.f = x;
-    int32_t e = (int32_t)(v.u >> 23) - 127;
-    v.u = (v.u & 0x7fffffu) | 0x3f800000u;
-    float m = v.f;
+    const uint32_t u = bnn_float_bits(x);
+    int32_t e = (int32_t)(u >> 23) - 127;
+    float m = bnn_bits_float((u & 0x7fffffu) | 0x3f800000u);
     if (m > 0x1.6a09e6p+0f) {
         m = m * 0.5f;
         e += 1;

@@ -1,8 +1,8 @@
 /*
  * Integer building blocks of IEEE binary32 arithmetic (round to nearest even) for cores without an FPU, shared by
  * the fixed-point bconv epilogue (affine_exact.h: an int-to-float conversion) and the exact float
- * multiply-accumulate (fmac_exact.h): float bits, normalising shifts, rounding, and the sum of two normal
- * magnitudes. fmac keeps a fast path for normal operands and results and hands everything else to the float
+ * multiply-accumulate (fmac_exact.h): normalising shifts, rounding, and the sum of two normal magnitudes (float
+ * bits from float_bits.h). fmac keeps a fast path for normal operands and results and hands everything else to the float
  * expression itself.
  */
 
@@ -46,26 +46,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_normalize_shift(uint32_t m)
     }
     return n + (m < 0x40000000u ? 1u : 0u);
 #endif
-}
-
-static inline uint32_t bnn_float_bits(float x)
-{
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return v.u;
-}
-
-static inline float bnn_bits_float(uint32_t u)
-{
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.u = u;
-    return v.f;
 }
 
 /*

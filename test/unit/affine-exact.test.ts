@@ -27,6 +27,7 @@ interface Case {
 const HARNESS = `#include <stdint.h>
 #include <stdio.h>
 #define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
+#include "float_bits.h"
 #include "softfloat_exact.h"
 #include "affine_exact.h"
 
@@ -54,7 +55,7 @@ function assertExact(cases: readonly Case[]): void {
   const input = new Uint32Array(cases.length * 3);
   cases.forEach((c, i) => input.set([c.t >>> 0, pow2Bits(c.e), 0], i * 3));
   for (const defines of CONFIGS.filter((d) => d.includes('-DBNN_WIDE_MULTIPLY=1'))) {
-    const out = runTriples(['softfloat_exact.h', 'affine_exact.h'], HARNESS, input, defines);
+    const out = runTriples(['float_bits.h', 'softfloat_exact.h', 'affine_exact.h'], HARNESS, input, defines);
     cases.forEach((c, i) => {
       const [got, want] = [out[2 * i]!, out[2 * i + 1]!];
       const what = `${defines.join(' ')}: t=${c.t} e=${c.e}`;

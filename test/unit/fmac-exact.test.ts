@@ -30,6 +30,7 @@ interface Case {
 const HARNESS = `#include <stdint.h>
 #include <stdio.h>
 #define BNN_ALWAYS_INLINE static inline __attribute__((always_inline))
+#include "float_bits.h"
 #include "softfloat_exact.h"
 #include "fmac_exact.h"
 
@@ -55,7 +56,7 @@ int main(void)
 function runHelper(cases: readonly Case[], defines: readonly string[]): Uint32Array {
   const input = new Uint32Array(cases.length * 3);
   cases.forEach((c, i) => input.set([c.acc >>> 0, c.w >>> 0, c.x >>> 0], i * 3));
-  return runTriples(['softfloat_exact.h', 'fmac_exact.h'], HARNESS, input, defines);
+  return runTriples(['float_bits.h', 'softfloat_exact.h', 'fmac_exact.h'], HARNESS, input, defines);
 }
 
 /** The reference executor's arithmetic: the product exact in double (24 x 24 bits), rounded, summed, rounded. */

@@ -38,24 +38,25 @@ export type CKernel = (typeof C_KERNELS)[number];
 export const KERNEL_HEADER_TYPES = ['bnn_shape', 'bnn_window', 'bnn_window_geom', 'bnn_remap_geom'] as const;
 
 /**
- * Static inline helpers, in dependency order; 'popcount' is the target's variant file, 'affine' the bconv float
+ * Static inline helpers, in dependency order; 'float_bits' reads and writes a float's representation, 'popcount' is
+ * the target's variant file, 'affine' the bconv float
  * epilogue: the float expression on FPU targets, its exact integer emulation on the others. 'fmac' is the float
  * convolutions' exact integer multiply-accumulate, on the FPU-less targets that ask for it (kernels.fmac); it and
  * the exact 'affine' build on 'softfloat'.
  */
-const HELPERS = ['popcount', 'softfloat', 'affine', 'fmac', 'tap_range', 'bconv_window'] as const;
+const HELPERS = ['float_bits', 'popcount', 'softfloat', 'affine', 'fmac', 'tap_range', 'bconv_window'] as const;
 type Helper = (typeof HELPERS)[number];
 
 const NEEDS: Record<CKernel, { readonly helpers: readonly Helper[]; readonly mathH?: boolean }> = {
   bnn_conv2d_f32: { helpers: ['fmac', 'tap_range'] },
   bnn_conv2d_f32_3x3: { helpers: ['fmac', 'tap_range'] },
-  bnn_pack_sign_f32: { helpers: [] },
+  bnn_pack_sign_f32: { helpers: ['float_bits'] },
   bnn_bconv2d_affine: { helpers: ['popcount', 'affine', 'tap_range', 'bconv_window'] },
   bnn_bconv2d_threshold: { helpers: ['popcount', 'tap_range', 'bconv_window'] },
   bnn_affine_f32: { helpers: [] },
   bnn_add_f32: { helpers: [] },
   bnn_clip_f32: { helpers: [] },
-  bnn_add_clip_f32: { helpers: [] },
+  bnn_add_clip_f32: { helpers: ['float_bits'] },
   bnn_sign_f32: { helpers: [] },
   bnn_maxpool_f32: { helpers: ['tap_range'], mathH: true },
   bnn_maxpool_bits: { helpers: [] },
@@ -65,7 +66,7 @@ const NEEDS: Record<CKernel, { readonly helpers: readonly Helper[]; readonly mat
   bnn_concat_f32: { helpers: [] },
   bnn_bwconv2d_f32: { helpers: ['tap_range'] },
   bnn_prelu_f32: { helpers: [] },
-  bnn_softmax_f32: { helpers: [] },
+  bnn_softmax_f32: { helpers: ['float_bits'] },
 };
 
 export interface KernelFiles {
@@ -153,7 +154,7 @@ export function fourChannelsAVector(target: Target): boolean {
 export function neededHelpers(kernels: readonly CKernel[], target: Target): Helper[] {
   const needed = new Set(kernels.flatMap((k) => NEEDS[k].helpers));
   if (target.kernels.fmac !== 'exact') needed.delete('fmac');
-  if (!target.fpu && (needed.has('affine') || needed.has('fmac'))) needed.add('softfloat');
+  if (!target.fpu && (needed.has('affine') || needed.has('fmac'))) needed.add('softfloat').add('float_bits');
   return HELPERS.filter((h) => needed.has(h));
 }
 

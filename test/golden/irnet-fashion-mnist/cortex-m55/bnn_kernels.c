@@ -50,6 +50,28 @@
 /* Words of the longest of those filters: the capacity of the bconv kernels' window buffers. */
 #define BNN_WINDOW_WORDS 18
 
+/* The bits of a float and the float of given bits (IEEE binary32), for kernels that work on the representation. */
+
+static inline uint32_t bnn_float_bits(float x)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.f = x;
+    return v.u;
+}
+
+static inline float bnn_bits_float(uint32_t u)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.u = u;
+    return v.f;
+}
+
 /*
  * XOR-popcount of word runs with Arm Helium (MVE), four words per vector. MVE has no popcount instruction, so
  * the SWAR steps run on the sixteen bytes of a vector at once. As in popcount_swar.h, a carry-save adder first
@@ -757,12 +779,8 @@ void bnn_conv2d_f32_3x3(const bnn_window_geom *g, const float *input, const floa
  */
 static inline uint32_t bnn_negative_mask(float x)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return (uint32_t)((int32_t)((v.u - 0xFF800001u) & (0x80000000u - v.u)) >> 31);
+    const uint32_t u = bnn_float_bits(x);
+    return (uint32_t)((int32_t)((u - 0xFF800001u) & (0x80000000u - u)) >> 31);
 }
 
 /**
@@ -994,11 +1012,6 @@ void bnn_clip_f32(int32_t size, float lo, float hi, const float *input, float *o
 #endif
 
 #if BNN_ADD_CLIP_INTEGER_COMPARE
-typedef union {
-    float f;
-    uint32_t u;
-} bnn_add_clip_bits;
-
 /* Float bits -> an unsigned key in the floats' order: -inf 0x007FFFFF, -0 0x7FFFFFFF, +0 0x80000000, +inf
  * 0xFF800000; NaNs fall outside [-inf, +inf]. */
 static inline uint32_t bnn_add_clip_key(uint32_t u)
@@ -1018,21 +1031,18 @@ void bnn_add_clip_f32(int32_t size, float lo, float hi, const float *a, const fl
     /* v < lo  <=>  key(-inf) <= key(v) < key(lo), and v > hi  <=>  key(hi) < key(v) <= key(+inf), where a zero
      * bound takes the key of the zero that makes -0 and +0 compare equal; NaNs are outside both ranges. */
     const uint32_t ninf = 0x007FFFFFu, pinf = 0xFF800000u;
-    bnn_add_clip_bits l, h;
-    l.f = lo;
-    h.f = hi;
-    const uint32_t klo = (l.u << 1) == 0 ? 0x7FFFFFFFu : bnn_add_clip_key(l.u);
-    const uint32_t khi = (h.u << 1) == 0 ? 0x80000000u : bnn_add_clip_key(h.u);
+    const uint32_t l = bnn_float_bits(lo), h = bnn_float_bits(hi);
+    const uint32_t klo = (l << 1) == 0 ? 0x7FFFFFFFu : bnn_add_clip_key(l);
+    const uint32_t khi = (h << 1) == 0 ? 0x80000000u : bnn_add_clip_key(h);
     for (int32_t i = 0; i < size; ++i) {
-        bnn_add_clip_bits v;
-        v.f = a[i] + b[i];
-        if (bnn_add_clip_key(v.u) - ninf < klo - ninf) {
-            v.u = l.u;
+        uint32_t v = bnn_float_bits(a[i] + b[i]);
+        if (bnn_add_clip_key(v) - ninf < klo - ninf) {
+            v = l;
         }
-        if (bnn_add_clip_key(v.u) - khi - 1u < pinf - khi) {
-            v.u = h.u;
+        if (bnn_add_clip_key(v) - khi - 1u < pinf - khi) {
+            v = h;
         }
-        output[i] = v.f;
+        output[i] = bnn_bits_float(v);
     }
 #else
     for (int32_t i = 0; i < size; ++i) {

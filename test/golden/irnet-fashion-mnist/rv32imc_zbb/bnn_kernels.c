@@ -50,6 +50,28 @@
 /* Words of the longest of those filters: the capacity of the bconv kernels' window buffers. */
 #define BNN_WINDOW_WORDS 18
 
+/* The bits of a float and the float of given bits (IEEE binary32), for kernels that work on the representation. */
+
+static inline uint32_t bnn_float_bits(float x)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.f = x;
+    return v.u;
+}
+
+static inline float bnn_bits_float(uint32_t u)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.u = u;
+    return v.f;
+}
+
 /*
  * XOR-popcount of word runs with the RISC-V Zbb instruction cpop (one instruction a word). Inline assembly
  * rather than __builtin_popcount, so that a build without Zbb fails here instead of silently calling libgcc's
@@ -84,8 +106,8 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 /*
  * Integer building blocks of IEEE binary32 arithmetic (round to nearest even) for cores without an FPU, shared by
  * the fixed-point bconv epilogue (affine_exact.h: an int-to-float conversion) and the exact float
- * multiply-accumulate (fmac_exact.h): float bits, normalising shifts, rounding, and the sum of two normal
- * magnitudes. fmac keeps a fast path for normal operands and results and hands everything else to the float
+ * multiply-accumulate (fmac_exact.h): normalising shifts, rounding, and the sum of two normal magnitudes (float
+ * bits from float_bits.h). fmac keeps a fast path for normal operands and results and hands everything else to the float
  * expression itself.
  */
 
@@ -129,26 +151,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_normalize_shift(uint32_t m)
     }
     return n + (m < 0x40000000u ? 1u : 0u);
 #endif
-}
-
-static inline uint32_t bnn_float_bits(float x)
-{
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return v.u;
-}
-
-static inline float bnn_bits_float(uint32_t u)
-{
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.u = u;
-    return v.f;
 }
 
 /*
@@ -743,12 +745,8 @@ void bnn_conv2d_f32_3x3(const bnn_window_geom *g, const float *input, const floa
  */
 static inline uint32_t bnn_negative_mask(float x)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return (uint32_t)((int32_t)((v.u - 0xFF800001u) & (0x80000000u - v.u)) >> 31);
+    const uint32_t u = bnn_float_bits(x);
+    return (uint32_t)((int32_t)((u - 0xFF800001u) & (0x80000000u - u)) >> 31);
 }
 
 /**
@@ -903,11 +901,6 @@ void bnn_clip_f32(int32_t size, float lo, float hi, const float *input, float *o
 #endif
 
 #if BNN_ADD_CLIP_INTEGER_COMPARE
-typedef union {
-    float f;
-    uint32_t u;
-} bnn_add_clip_bits;
-
 /* Float bits -> an unsigned key in the floats' order: -inf 0x007FFFFF, -0 0x7FFFFFFF, +0 0x80000000, +inf
  * 0xFF800000; NaNs fall outside [-inf, +inf]. */
 static inline uint32_t bnn_add_clip_key(uint32_t u)
@@ -927,21 +920,18 @@ void bnn_add_clip_f32(int32_t size, float lo, float hi, const float *a, const fl
     /* v < lo  <=>  key(-inf) <= key(v) < key(lo), and v > hi  <=>  key(hi) < key(v) <= key(+inf), where a zero
      * bound takes the key of the zero that makes -0 and +0 compare equal; NaNs are outside both ranges. */
     const uint32_t ninf = 0x007FFFFFu, pinf = 0xFF800000u;
-    bnn_add_clip_bits l, h;
-    l.f = lo;
-    h.f = hi;
-    const uint32_t klo = (l.u << 1) == 0 ? 0x7FFFFFFFu : bnn_add_clip_key(l.u);
-    const uint32_t khi = (h.u << 1) == 0 ? 0x80000000u : bnn_add_clip_key(h.u);
+    const uint32_t l = bnn_float_bits(lo), h = bnn_float_bits(hi);
+    const uint32_t klo = (l << 1) == 0 ? 0x7FFFFFFFu : bnn_add_clip_key(l);
+    const uint32_t khi = (h << 1) == 0 ? 0x80000000u : bnn_add_clip_key(h);
     for (int32_t i = 0; i < size; ++i) {
-        bnn_add_clip_bits v;
-        v.f = a[i] + b[i];
-        if (bnn_add_clip_key(v.u) - ninf < klo - ninf) {
-            v.u = l.u;
+        uint32_t v = bnn_float_bits(a[i] + b[i]);
+        if (bnn_add_clip_key(v) - ninf < klo - ninf) {
+            v = l;
         }
-        if (bnn_add_clip_key(v.u) - khi - 1u < pinf - khi) {
-            v.u = h.u;
+        if (bnn_add_clip_key(v) - khi - 1u < pinf - khi) {
+            v = h;
         }
-        output[i] = v.f;
+        output[i] = bnn_bits_float(v);
     }
 #else
     for (int32_t i = 0; i < size; ++i) {

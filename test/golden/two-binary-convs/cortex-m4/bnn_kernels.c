@@ -50,6 +50,28 @@
 /* Words of the longest of those filters: the capacity of the bconv kernels' window buffers. */
 #define BNN_WINDOW_WORDS 12
 
+/* The bits of a float and the float of given bits (IEEE binary32), for kernels that work on the representation. */
+
+static inline uint32_t bnn_float_bits(float x)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.f = x;
+    return v.u;
+}
+
+static inline float bnn_bits_float(uint32_t u)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.u = u;
+    return v.f;
+}
+
 /*
  * XOR-popcount of word runs (SWAR), for cores without a popcount instruction. No __builtin_popcount: on Cortex-M
  * and rv32imc gcc turns that into a call to libgcc's __popcountsi2 (20-30 instructions a word). Two versions:
@@ -770,12 +792,8 @@ static inline int32_t bnn_bconv_mismatches_by_tap(const bnn_window_geom *g, cons
  */
 static inline uint32_t bnn_negative_mask(float x)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return (uint32_t)((int32_t)((v.u - 0xFF800001u) & (0x80000000u - v.u)) >> 31);
+    const uint32_t u = bnn_float_bits(x);
+    return (uint32_t)((int32_t)((u - 0xFF800001u) & (0x80000000u - u)) >> 31);
 }
 
 /**

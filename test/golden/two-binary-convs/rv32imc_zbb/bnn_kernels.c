@@ -50,6 +50,28 @@
 /* Words of the longest of those filters: the capacity of the bconv kernels' window buffers. */
 #define BNN_WINDOW_WORDS 12
 
+/* The bits of a float and the float of given bits (IEEE binary32), for kernels that work on the representation. */
+
+static inline uint32_t bnn_float_bits(float x)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.f = x;
+    return v.u;
+}
+
+static inline float bnn_bits_float(uint32_t u)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v;
+    v.u = u;
+    return v.f;
+}
+
 /*
  * XOR-popcount of word runs with the RISC-V Zbb instruction cpop (one instruction a word). Inline assembly
  * rather than __builtin_popcount, so that a build without Zbb fails here instead of silently calling libgcc's
@@ -84,8 +106,8 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
 /*
  * Integer building blocks of IEEE binary32 arithmetic (round to nearest even) for cores without an FPU, shared by
  * the fixed-point bconv epilogue (affine_exact.h: an int-to-float conversion) and the exact float
- * multiply-accumulate (fmac_exact.h): float bits, normalising shifts, rounding, and the sum of two normal
- * magnitudes. fmac keeps a fast path for normal operands and results and hands everything else to the float
+ * multiply-accumulate (fmac_exact.h): normalising shifts, rounding, and the sum of two normal magnitudes (float
+ * bits from float_bits.h). fmac keeps a fast path for normal operands and results and hands everything else to the float
  * expression itself.
  */
 
@@ -129,26 +151,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_normalize_shift(uint32_t m)
     }
     return n + (m < 0x40000000u ? 1u : 0u);
 #endif
-}
-
-static inline uint32_t bnn_float_bits(float x)
-{
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return v.u;
-}
-
-static inline float bnn_bits_float(uint32_t u)
-{
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.u = u;
-    return v.f;
 }
 
 /*
@@ -475,12 +477,8 @@ static inline int32_t bnn_bconv_mismatches_by_tap(const bnn_window_geom *g, cons
  */
 static inline uint32_t bnn_negative_mask(float x)
 {
-    union {
-        float f;
-        uint32_t u;
-    } v;
-    v.f = x;
-    return (uint32_t)((int32_t)((v.u - 0xFF800001u) & (0x80000000u - v.u)) >> 31);
+    const uint32_t u = bnn_float_bits(x);
+    return (uint32_t)((int32_t)((u - 0xFF800001u) & (0x80000000u - u)) >> 31);
 }
 
 /**
