@@ -23,7 +23,7 @@ void bnn_conv2d_f32(const bnn_window_geom *g, const float *input, const float *w
                         const int32_t row = (t.iy0 + ky * g->win.dil_h) * g->in.w + t.ix0;
                         const float *w_row = w_c + ky * g->win.kw;
                         for (int32_t kx = t.kx0; kx < t.kx1; ++kx) {
-                            acc += w_row[kx] * in_c[row + kx * g->win.dil_w];
+                            acc = bnn_fmac(acc, w_row[kx], in_c[row + kx * g->win.dil_w]);
                         }
                     }
                 }

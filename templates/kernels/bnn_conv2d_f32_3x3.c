@@ -1,18 +1,18 @@
-/* One input channel of a 3x3 window inside the input: acc += k*x over the rows and columns in order. */
+/* One input channel of a 3x3 window inside the input: acc + k*x (bnn_fmac) over the rows and columns in order. */
 static inline float bnn_conv3x3_channel(float acc, const float *p, int32_t iw, float k0, float k1, float k2, float k3,
                                         float k4, float k5, float k6, float k7, float k8)
 {
     const float *r1 = p + iw;
     const float *r2 = r1 + iw;
-    acc += k0 * p[0];
-    acc += k1 * p[1];
-    acc += k2 * p[2];
-    acc += k3 * r1[0];
-    acc += k4 * r1[1];
-    acc += k5 * r1[2];
-    acc += k6 * r2[0];
-    acc += k7 * r2[1];
-    acc += k8 * r2[2];
+    acc = bnn_fmac(acc, k0, p[0]);
+    acc = bnn_fmac(acc, k1, p[1]);
+    acc = bnn_fmac(acc, k2, p[2]);
+    acc = bnn_fmac(acc, k3, r1[0]);
+    acc = bnn_fmac(acc, k4, r1[1]);
+    acc = bnn_fmac(acc, k5, r1[2]);
+    acc = bnn_fmac(acc, k6, r2[0]);
+    acc = bnn_fmac(acc, k7, r2[1]);
+    acc = bnn_fmac(acc, k8, r2[2]);
     return acc;
 }
 
@@ -59,18 +59,18 @@ static float bnn_conv3x3_taps(const bnn_window_geom *g, const bnn_taps *t, const
             const float *w_row = w + ic * 9 + ky * 3;
             const int32_t x = t->ix0;
             if (full) {
-                acc += w_row[0] * row[x];
-                acc += w_row[1] * row[x + 1];
-                acc += w_row[2] * row[x + 2];
+                acc = bnn_fmac(acc, w_row[0], row[x]);
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
+                acc = bnn_fmac(acc, w_row[2], row[x + 2]);
             } else if (left) {
-                acc += w_row[1] * row[x + 1];
-                acc += w_row[2] * row[x + 2];
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
+                acc = bnn_fmac(acc, w_row[2], row[x + 2]);
             } else if (right) {
-                acc += w_row[0] * row[x];
-                acc += w_row[1] * row[x + 1];
+                acc = bnn_fmac(acc, w_row[0], row[x]);
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
             } else {
                 for (int32_t kx = t->kx0; kx < t->kx1; ++kx) {
-                    acc += w_row[kx] * row[x + kx];
+                    acc = bnn_fmac(acc, w_row[kx], row[x + kx]);
                 }
             }
         }

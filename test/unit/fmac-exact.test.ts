@@ -216,11 +216,13 @@ describe('exact integer float multiply-accumulate (fmac_exact.h)', function () {
     const exact = convKernels(noFpu);
     assert.match(exact, /acc = bnn_fmac\(acc, k0, p\[0\]\);/);
     assert.match(exact, /acc = bnn_fmac\(acc, w_row\[kx\], in_c\[row \+ kx \* g->win\.dil_w\]\);/);
-    assert.doesNotMatch(exact, /^\s*acc \+=/m);
+    assert.match(exact, /bnn_round_bits/);
+    assert.doesNotMatch(exact, /#define bnn_fmac/);
     for (const target of [HOST_TARGET, { ...noFpu, kernels: { popcount: 'swar' } }]) {
       const float = convKernels(target);
-      assert.doesNotMatch(float, /bnn_fmac|bnn_round_bits/, target.name);
-      assert.match(float, /acc \+= k0 \* p\[0\];/);
+      assert.doesNotMatch(float, /bnn_round_bits/, target.name);
+      assert.match(float, /acc = bnn_fmac\(acc, k0, p\[0\]\);/);
+      assert.match(float, /#define bnn_fmac\(acc, w, x\) \(\(acc\) \+ \(w\) \* \(x\)\)/, `${target.name}: fmac_float.h`);
     }
 
     // The targets that set kernels.fmac, and only where it is allowed.

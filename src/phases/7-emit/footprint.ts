@@ -8,7 +8,7 @@ import type { Program, Step } from '../../lowered/program.js';
 import { stepConsts } from '../../lowered/validate.js';
 import type { Target } from '../../targets/target.js';
 import { filterWords } from '../../lowered/kernels/bconv-layout.js';
-import { fourChannelsAVector, neededHelpers, specialisedBConvShapes, type CKernel } from './kernel-files.js';
+import { exactMac, fourChannelsAVector, neededHelpers, specialisedBConvShapes, type CKernel } from './kernel-files.js';
 import { stepC } from './steps.js';
 
 export interface FootprintEstimate {
@@ -136,7 +136,7 @@ export function estimateFootprint(p: Program, target: Target): FootprintEstimate
     RUN_BYTES + RUN_BYTES_PER_STEP * p.steps.length +
     bconvShapeBytes(p, kernels) + bconvCount * x4.code +
     (target.fpu ? 0 : SOFT_FLOAT_BYTES) +
-    (neededHelpers([...kernels], target).includes('fmac') ? FMAC_EXACT_BYTES : 0);
+    (exactMac(target, neededHelpers([...kernels], target)) ? FMAC_EXACT_BYTES : 0);
   const arenaBytes = 4 * arenaWords(p);
   const stackBytes = RUN_STACK_BYTES +
     Math.max(0, ...[...kernels].map((k) => STACK_BYTES[k] + (k.startsWith('bnn_bconv2d_') ? x4.stack : 0)));

@@ -41,11 +41,11 @@ export const KERNEL_HEADER_TYPES = ['bnn_shape', 'bnn_window', 'bnn_window_geom'
  * Static inline helpers, in dependency order; 'float_bits' reads and writes a float's representation, 'popcount' is
  * the target's variant file, 'affine' the bconv float
  * epilogue: the float expression on FPU targets, its exact integer emulation on the others. 'fmac' is the float
- * convolutions' exact integer multiply-accumulate, on the FPU-less targets that ask for it (kernels.fmac); it and
- * the exact 'affine' build on 'softfloat'.
+ * convolutions' multiply-accumulate: the float expression, or its exact integer emulation on the FPU-less targets
+ * that ask for it (kernels.fmac); those and the exact 'affine' build on 'softfloat'.
  */
 const HELPERS = ['float_bits', 'popcount', 'softfloat', 'affine', 'fmac', 'tap_range', 'bconv_window'] as const;
-type Helper = (typeof HELPERS)[number];
+export type Helper = (typeof HELPERS)[number];
 
 const NEEDS: Record<CKernel, { readonly helpers: readonly Helper[]; readonly mathH?: boolean }> = {
   bnn_conv2d_f32: { helpers: ['fmac', 'tap_range'] },
@@ -123,11 +123,7 @@ export function emitKernels(
   const kernels = C_KERNELS.filter((k) => wanted.has(k));
   const helpers = neededHelpers(kernels, target);
   const vectorX4 = fourChannelsAVector(target);
-  const exactMac = (k: CKernel) => helpers.includes('fmac') && NEEDS[k].helpers.includes('fmac');
-  const sources = kernels.map((k) => {
-    const text = onlyForX4(templateText(`kernels/${k}.c`), vectorX4);
-    return (exactMac(k) ? exactMacs(text, k) : text).trimEnd();
-  });
+  const sources = kernels.map((k) => onlyForX4(templateText(`kernels/${k}.c`), vectorX4).trimEnd());
   const context = { client, target: target.name, popcount: target.kernels.popcount };
   const header = render('kernels/bnn_kernels.h.hbs', {
     ...context,
@@ -153,27 +149,19 @@ export function fourChannelsAVector(target: Target): boolean {
 /** The helpers `kernels` need on `target`, in HELPERS order. */
 export function neededHelpers(kernels: readonly CKernel[], target: Target): Helper[] {
   const needed = new Set(kernels.flatMap((k) => NEEDS[k].helpers));
-  if (target.kernels.fmac !== 'exact') needed.delete('fmac');
-  if (!target.fpu && (needed.has('affine') || needed.has('fmac'))) needed.add('softfloat').add('float_bits');
+  if (!target.fpu && (needed.has('affine') || exactMac(target, [...needed]))) needed.add('softfloat').add('float_bits');
   return HELPERS.filter((h) => needed.has(h));
 }
 
-/**
- * A float convolution kernel for a target with kernels.fmac 'exact': each multiply-accumulate `acc += w * x;` (one
- * a line, the product rounded, then the sum) becomes the exact integer bnn_fmac(acc, w, x) of fmac_exact.h, same
- * bits.
- */
-function exactMacs(text: string, kernel: CKernel): string {
-  const out = text.replace(/^(\s*)acc \+= (\S+) \* (.+);$/gm, '$1acc = bnn_fmac(acc, $2, $3);');
-  if (!out.includes('bnn_fmac(') || /^\s*acc \+=/m.test(out)) {
-    throw new Error(`templates/kernels/${kernel}.c: a multiply-accumulate not of the form 'acc += w * x;'`);
-  }
-  return out;
+/** Whether the float convolutions among `needed` take the exact integer multiply-accumulate (fmac_exact.h). */
+export function exactMac(target: Target, needed: readonly Helper[]): boolean {
+  return target.kernels.fmac === 'exact' && needed.includes('fmac');
 }
 
 function helperFile(helper: Helper, target: Target): string {
   if (helper === 'affine') return `kernels/affine_${target.fpu ? 'float' : 'exact'}.h`;
-  if (helper === 'softfloat' || helper === 'fmac') return `kernels/${helper}_exact.h`;
+  if (helper === 'fmac') return `kernels/fmac_${target.kernels.fmac === 'exact' ? 'exact' : 'float'}.h`;
+  if (helper === 'softfloat') return 'kernels/softfloat_exact.h';
   if (helper !== 'popcount') return `kernels/${helper}.h`;
   const file = `kernels/popcount_${target.kernels.popcount}.h`;
   if (!templateExists(file)) {

@@ -311,6 +311,13 @@ static inline float bnn_dot_affine(int32_t d, int32_t mult, int32_t offset, floa
     return (float)(d * mult + offset) * pow2;
 }
 
+/* The float convolutions' multiply-accumulate where the float expression is used (fmac_exact.h is its exact
+ * integer emulation for FPU-less targets with kernels.fmac "exact"). */
+
+/** acc + w * x: the product rounded to float, then the sum (never fused: -ffp-contract=off). A macro, so that gcc
+ * sees the plain expression: as an inline function it scheduled cortex-m3's soft-float stem 1 % worse. */
+#define bnn_fmac(acc, w, x) ((acc) + (w) * (x))
+
 /*
  * In-bounds taps of a window along one axis: tap k reads input coordinate base + k*dil (base is negative inside
  * the top/left padding). The in-bounds taps form the range [*first, *end); kernels skip the others, which is
@@ -618,7 +625,7 @@ void bnn_conv2d_f32(const bnn_window_geom *g, const float *input, const float *w
                         const int32_t row = (t.iy0 + ky * g->win.dil_h) * g->in.w + t.ix0;
                         const float *w_row = w_c + ky * g->win.kw;
                         for (int32_t kx = t.kx0; kx < t.kx1; ++kx) {
-                            acc += w_row[kx] * in_c[row + kx * g->win.dil_w];
+                            acc = bnn_fmac(acc, w_row[kx], in_c[row + kx * g->win.dil_w]);
                         }
                     }
                 }
@@ -628,21 +635,21 @@ void bnn_conv2d_f32(const bnn_window_geom *g, const float *input, const float *w
     }
 }
 
-/* One input channel of a 3x3 window inside the input: acc += k*x over the rows and columns in order. */
+/* One input channel of a 3x3 window inside the input: acc + k*x (bnn_fmac) over the rows and columns in order. */
 static inline float bnn_conv3x3_channel(float acc, const float *p, int32_t iw, float k0, float k1, float k2, float k3,
                                         float k4, float k5, float k6, float k7, float k8)
 {
     const float *r1 = p + iw;
     const float *r2 = r1 + iw;
-    acc += k0 * p[0];
-    acc += k1 * p[1];
-    acc += k2 * p[2];
-    acc += k3 * r1[0];
-    acc += k4 * r1[1];
-    acc += k5 * r1[2];
-    acc += k6 * r2[0];
-    acc += k7 * r2[1];
-    acc += k8 * r2[2];
+    acc = bnn_fmac(acc, k0, p[0]);
+    acc = bnn_fmac(acc, k1, p[1]);
+    acc = bnn_fmac(acc, k2, p[2]);
+    acc = bnn_fmac(acc, k3, r1[0]);
+    acc = bnn_fmac(acc, k4, r1[1]);
+    acc = bnn_fmac(acc, k5, r1[2]);
+    acc = bnn_fmac(acc, k6, r2[0]);
+    acc = bnn_fmac(acc, k7, r2[1]);
+    acc = bnn_fmac(acc, k8, r2[2]);
     return acc;
 }
 
@@ -689,18 +696,18 @@ static float bnn_conv3x3_taps(const bnn_window_geom *g, const bnn_taps *t, const
             const float *w_row = w + ic * 9 + ky * 3;
             const int32_t x = t->ix0;
             if (full) {
-                acc += w_row[0] * row[x];
-                acc += w_row[1] * row[x + 1];
-                acc += w_row[2] * row[x + 2];
+                acc = bnn_fmac(acc, w_row[0], row[x]);
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
+                acc = bnn_fmac(acc, w_row[2], row[x + 2]);
             } else if (left) {
-                acc += w_row[1] * row[x + 1];
-                acc += w_row[2] * row[x + 2];
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
+                acc = bnn_fmac(acc, w_row[2], row[x + 2]);
             } else if (right) {
-                acc += w_row[0] * row[x];
-                acc += w_row[1] * row[x + 1];
+                acc = bnn_fmac(acc, w_row[0], row[x]);
+                acc = bnn_fmac(acc, w_row[1], row[x + 1]);
             } else {
                 for (int32_t kx = t->kx0; kx < t->kx1; ++kx) {
-                    acc += w_row[kx] * row[x + kx];
+                    acc = bnn_fmac(acc, w_row[kx], row[x + kx]);
                 }
             }
         }

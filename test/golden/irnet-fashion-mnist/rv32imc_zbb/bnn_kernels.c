@@ -594,7 +594,7 @@ void bnn_conv2d_f32(const bnn_window_geom *g, const float *input, const float *w
     }
 }
 
-/* One input channel of a 3x3 window inside the input: acc += k*x over the rows and columns in order. */
+/* One input channel of a 3x3 window inside the input: acc + k*x (bnn_fmac) over the rows and columns in order. */
 static inline float bnn_conv3x3_channel(float acc, const float *p, int32_t iw, float k0, float k1, float k2, float k3,
                                         float k4, float k5, float k6, float k7, float k8)
 {
