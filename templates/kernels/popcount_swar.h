@@ -394,6 +394,73 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
     return 1;
 }
 #endif
+
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+/*
+ * The output words of one pixel for bnn_bconv2d_threshold, each word's channel loop one assembly block that
+ * counts like the affine loop above (BNN_SWAR_ASM_COUNT; the same cores, though this loop needs only the DSP
+ * extension). A channel's bit: QSUB gives dot - threshold saturated, so its sign is dot < threshold for any
+ * int32 threshold; LSLS moves that sign into the carry and RRXS shifts it into bit 31 of the word. The word
+ * starts as a sentinel 1 << (n - 1), which RRXS pushes out into the carry on the n-th channel: the loop runs
+ * while the carry is clear, with no counter or end pointer, and channel k ends in bit 32 - n + k.
+ */
+#define BNN_SWAR_THRESHOLD_OUTPUTS 1
+
+/* The loop over the channels of one output word: bits holds the receptive field's size, th the thresholds. */
+#define BNN_SWAR_ASM_THRESHOLD(MASK0, MASK2, MASK1)                                     \
+    "1:\n\t"                                                                            \
+    BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                             \
+    "sub %[x0], %[bits], %[x0], lsl #1\n\t"                                             \
+    "ldr %[y1], [%[th]], #4\n\t"                                                        \
+    "qsub %[x0], %[x0], %[y1]\n\t"                                                      \
+    "lsls %[x0], %[x0], #1\n\t"                                                         \
+    "rrxs %[word], %[word]\n\t"                                                         \
+    "bcc 1b\n\t" BNN_SWAR_ASM_LENGTH
+
+#define BNN_SWAR_ASM_THRESHOLD_OUTPUTS                                                                            \
+    [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
+        [y1] "=&r"(y1), [word] "+r"(word), [w] "+r"(weights), [th] "+r"(thresholds)
+
+/*
+ * The oc output channels of one pixel, for filters of fw words (1..64, a compile-time constant, else this
+ * returns 0 and the caller runs its C loop), packed 32 a word into out: bit k of word j is 1 iff
+ * bits - 2 * mismatches < thresholds[32 * j + k], mismatches = popcount((window ^ filter) & mask) over the
+ * filter's words (no AND when mask is NULL), the filters consecutive from weights. Bits past oc are 0.
+ * Returns 1.
+ */
+BNN_ALWAYS_INLINE int bnn_swar_threshold_outputs(const uint32_t *window, const uint32_t *mask,
+                                                 const uint32_t *weights, const int32_t *thresholds, uint32_t *out,
+                                                 int32_t oc, int32_t fw, int32_t bits)
+{
+    uint32_t ones, twos, total2, x0, x1, y0, y1;
+    if (!__builtin_constant_p(fw) || fw < 1 || fw > 64) {
+        return 0;
+    }
+    for (int32_t oc0 = 0; oc0 < oc; oc0 += 32) {
+        const int32_t n = oc - oc0 < 32 ? oc - oc0 : 32;
+        uint32_t word = 1u << (n - 1);
+        if (mask == 0) {
+            __asm__ volatile(BNN_SWAR_ASM_THRESHOLD("", "", "")
+                             : BNN_SWAR_ASM_THRESHOLD_OUTPUTS
+                             : [a] "r"(window), [bits] "r"(bits), [n] "i"(fw)
+                             : "cc", "memory");
+        } else {
+            __asm__ volatile(BNN_SWAR_ASM_THRESHOLD("ldr %[y0], [%[m]]\n\t"
+                                                    "and %[o], %[o], %[y0]\n\t",
+                                                    "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"
+                                                    "and %[x0], %[x0], %[y0]\n\t"
+                                                    "and %[x1], %[x1], %[y1]\n\t",
+                                                    "ldr %[y0], [%[m], #.Lbnn_k]\n\t"
+                                                    "and %[x0], %[x0], %[y0]\n\t")
+                             : BNN_SWAR_ASM_THRESHOLD_OUTPUTS
+                             : [a] "r"(window), [m] "r"(mask), [bits] "r"(bits), [n] "i"(fw)
+                             : "cc", "memory");
+        }
+        *out++ = word >> (32 - n);
+    }
+    return 1;
+}
+#endif
 #else
 #if defined(__ARM_FEATURE_SIMD32)
 #include <arm_acle.h>
