@@ -34,8 +34,8 @@ BNN_ALWAYS_INLINE uint32_t bnn_threshold_word_x4(const uint32_t *window4, const 
     uint32x4_t fil = bnn_filter_rows_x4(w, fw, 4);
     uint32_t word = 0;
     int32_t k = 0;
-    /* Unmasked windows of the longer specialised filters: eight channels a pass, as far as they go. */
-    if (mask4 == 0 && __builtin_constant_p(fw) && fw > 7 && fw <= 25) {
+    /* Unmasked windows of the specialised filters: eight channels a pass, as far as they go. */
+    if (mask4 == 0 && __builtin_constant_p(fw) && fw <= 25) {
         for (; k + 8 <= n; k += 8, fil = vaddq_n_u32(fil, (uint32_t)(32 * fw))) {
             uint32x4_t m0;
             uint32x4_t m1;
