@@ -417,6 +417,17 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
     "rrxs %[word], %[word]\n\t"                                                         \
     "bcc 1b\n\t" BNN_SWAR_ASM_LENGTH
 
+/*
+ * The mask ANDs that BNN_SWAR_ASM_COUNT takes for a window with padded taps: the first word, each next pair and a
+ * last single word (the affine loop above spells the same three out in its call).
+ */
+#define BNN_SWAR_ASM_MASK_FIRST "ldr %[y0], [%[m]]\n\t" "and %[o], %[o], %[y0]\n\t"
+#define BNN_SWAR_ASM_MASK_PAIR                                                          \
+    "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"                                           \
+    "and %[x0], %[x0], %[y0]\n\t"                                                       \
+    "and %[x1], %[x1], %[y1]\n\t"
+#define BNN_SWAR_ASM_MASK_LAST "ldr %[y0], [%[m], #.Lbnn_k]\n\t" "and %[x0], %[x0], %[y0]\n\t"
+
 #define BNN_SWAR_ASM_THRESHOLD_OUTPUTS                                                                            \
     [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
         [y1] "=&r"(y1), [word] "+r"(word), [w] "+r"(weights), [th] "+r"(thresholds)
@@ -445,13 +456,8 @@ BNN_ALWAYS_INLINE int bnn_swar_threshold_outputs(const uint32_t *window, const u
                              : [a] "r"(window), [bits] "r"(bits), [n] "i"(fw)
                              : "cc", "memory");
         } else {
-            __asm__ volatile(BNN_SWAR_ASM_THRESHOLD("ldr %[y0], [%[m]]\n\t"
-                                                    "and %[o], %[o], %[y0]\n\t",
-                                                    "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"
-                                                    "and %[x0], %[x0], %[y0]\n\t"
-                                                    "and %[x1], %[x1], %[y1]\n\t",
-                                                    "ldr %[y0], [%[m], #.Lbnn_k]\n\t"
-                                                    "and %[x0], %[x0], %[y0]\n\t")
+            __asm__ volatile(BNN_SWAR_ASM_THRESHOLD(BNN_SWAR_ASM_MASK_FIRST, BNN_SWAR_ASM_MASK_PAIR,
+                                                    BNN_SWAR_ASM_MASK_LAST)
                              : BNN_SWAR_ASM_THRESHOLD_OUTPUTS
                              : [a] "r"(window), [m] "r"(mask), [bits] "r"(bits), [n] "i"(fw)
                              : "cc", "memory");
