@@ -71,6 +71,18 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
     uint32_t mask[BNN_WINDOW_WORDS];
 #endif
     int32_t dots[32];
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+    /*
+     * Up to 32 channels: full windows compare their mismatches with limits computed here, once (popcount_swar.h).
+     * They take the place of dots, which only the C loops fill: the specialised shapes, the only ones with limits,
+     * never reach those (the assembly takes every pixel, all gathered since their filters fit the window buffer).
+     */
+    uint32_t *const limits = (uint32_t *)dots;
+    const int limited = __builtin_constant_p(fw) && g->out.c <= 32;
+    if (limited) {
+        bnn_swar_mismatch_limits(thresholds, g->out.c, kh * kw * c, limits);
+    }
+#endif
     uint32_t *out = output;
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
@@ -90,7 +102,8 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
-                if (bnn_swar_threshold_outputs(window, 0, weights, thresholds, out, g->out.c, fw, bits)) {
+                if (bnn_swar_threshold_outputs(window, 0, weights, thresholds, limited ? limits : 0, out, g->out.c, fw,
+                                               bits)) {
                     out += (g->out.c + 31) / 32;
                     continue;
                 }
@@ -98,7 +111,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
 #if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
-                if (bnn_swar_threshold_outputs(window, mask, weights, thresholds, out, g->out.c, fw, bits)) {
+                if (bnn_swar_threshold_outputs(window, mask, weights, thresholds, 0, out, g->out.c, fw, bits)) {
                     out += (g->out.c + 31) / 32;
                     continue;
                 }
