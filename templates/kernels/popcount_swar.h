@@ -5,7 +5,8 @@
  * - Thumb-2 (Cortex-M3/M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words at a time; the SWAR
  *   masks are Thumb-2 immediates; USAD8 adds up the bytes with the DSP extension, a multiply without (M3).
  *   With the DSP extension and an FPU, bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one
- *   block: about 8.2 instructions a word plus about 20 per output channel (first word, final sum, epilogue).
+ *   block: about 8.2 instructions a word plus about 20 per output channel (first word, final sum, epilogue);
+ *   bnn_bconv2d_threshold runs each 32-channel output word of a pixel as one block the same way.
  *   On the M3 the kernels' C loops call the run blocks: about 9.3 a word.
  * - Elsewhere (Cortex-M0, RISC-V, the host), plain C, three words at a time: a carry-save adder turns them
  *   into a "ones" word and a "twos" word with the same total (popcount(x0) + popcount(x1) + popcount(x2) =

@@ -290,6 +290,12 @@ BNN_ALWAYS_INLINE void bnn_xor_popcount_x4_pair(uint32x4_t fil, const uint32_t *
             BNN_X4_GROUP_WORD(b1, 16 * fw + 4 * k);
         }
     }
+    if (fw <= 7) {
+        /* Lane sums up to 224: one multiply gathers them in the top byte, as in bnn_xor_popcount_x4. */
+        *m0 = vshrq_n_u32(vmulq_n_u32(vreinterpretq_u32_u8(b0), 0x01010101u), 24);
+        *m1 = vshrq_n_u32(vmulq_n_u32(vreinterpretq_u32_u8(b1), 0x01010101u), 24);
+        return;
+    }
     *m0 = bnn_lane_sums_x4(b0);
     *m1 = bnn_lane_sums_x4(b1);
 }

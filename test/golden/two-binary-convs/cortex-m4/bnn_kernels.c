@@ -79,7 +79,8 @@ static inline float bnn_bits_float(uint32_t u)
  * - Thumb-2 (Cortex-M3/M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words at a time; the SWAR
  *   masks are Thumb-2 immediates; USAD8 adds up the bytes with the DSP extension, a multiply without (M3).
  *   With the DSP extension and an FPU, bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one
- *   block: about 8.2 instructions a word plus about 20 per output channel (first word, final sum, epilogue).
+ *   block: about 8.2 instructions a word plus about 20 per output channel (first word, final sum, epilogue);
+ *   bnn_bconv2d_threshold runs each 32-channel output word of a pixel as one block the same way.
  *   On the M3 the kernels' C loops call the run blocks: about 9.3 a word.
  * - Elsewhere (Cortex-M0, RISC-V, the host), plain C, three words at a time: a carry-save adder turns them
  *   into a "ones" word and a "twos" word with the same total (popcount(x0) + popcount(x1) + popcount(x2) =
@@ -466,6 +467,114 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
                      : [a] "r"(window), [m] "r"(mask), [end] "t"(w_end), [stride] "t"(stride), [n] "i"(fw),
                        [bits] "t"(bits)
                      : "s14", "s15", "cc", "memory");
+    return 1;
+}
+#endif
+
+#if defined(BNN_SWAR_AFFINE_OUTPUTS)
+/*
+ * The output words of one pixel for bnn_bconv2d_threshold, each word's channel loop one assembly block that
+ * counts like the affine loop above (BNN_SWAR_ASM_COUNT; the same cores, though this loop needs only the DSP
+ * extension). A channel's bit: QSUB gives dot - threshold saturated, so its sign is dot < threshold for any
+ * int32 threshold; LSLS moves that sign into the carry and RRXS shifts it into bit 31 of the word. The word
+ * starts as a sentinel 1 << (n - 1), which RRXS pushes out into the carry on the n-th channel: the loop runs
+ * while the carry is clear, with no counter or end pointer, and channel k ends in bit 32 - n + k. For full
+ * windows of a layer with at most 32 channels the kernel turns each threshold into a limit on the mismatches
+ * once (bnn_swar_mismatch_limits), and the bit is one unsigned compare: 4 instructions a channel, not 6.
+ */
+#define BNN_SWAR_THRESHOLD_OUTPUTS 1
+
+/*
+ * limits[k] for the oc (<= 32) thresholds of windows of `bits` bits: bits - 2 * m < thresholds[k] iff
+ * m >= limits[k] for every mismatch count m in 0..bits (0: always; bits + 1: never).
+ */
+static inline void bnn_swar_mismatch_limits(const int32_t *thresholds, int32_t oc, int32_t bits, uint32_t *limits)
+{
+    for (int32_t k = 0; k < oc; ++k) {
+        const int32_t t = thresholds[k];
+        limits[k] = t > bits ? 0u : t <= -bits ? (uint32_t)bits + 1u : ((uint32_t)(bits - t) >> 1) + 1u;
+    }
+}
+
+/* The loop over the channels of one output word: bits holds the receptive field's size, th the thresholds. */
+#define BNN_SWAR_ASM_THRESHOLD(MASK0, MASK2, MASK1)                                     \
+    "1:\n\t"                                                                            \
+    BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                             \
+    "sub %[x0], %[bits], %[x0], lsl #1\n\t"                                             \
+    "ldr %[y1], [%[th]], #4\n\t"                                                        \
+    "qsub %[x0], %[x0], %[y1]\n\t"                                                      \
+    "lsls %[x0], %[x0], #1\n\t"                                                         \
+    "rrxs %[word], %[word]\n\t"                                                         \
+    "bcc 1b\n\t" BNN_SWAR_ASM_LENGTH
+
+/* The same for a full window with the word's mismatch limits at th: C = (mismatches >= limit), unsigned. */
+#define BNN_SWAR_ASM_THRESHOLD_LIMITS                                                   \
+    "1:\n\t"                                                                            \
+    BNN_SWAR_ASM_COUNT("", "", "")                                                      \
+    "ldr %[y1], [%[th]], #4\n\t"                                                        \
+    "cmp %[x0], %[y1]\n\t"                                                              \
+    "rrxs %[word], %[word]\n\t"                                                         \
+    "bcc 1b\n\t" BNN_SWAR_ASM_LENGTH
+
+/*
+ * The mask ANDs that BNN_SWAR_ASM_COUNT takes for a window with padded taps: the first word, each next pair and a
+ * last single word (the affine loop above spells the same three out in its call).
+ */
+#define BNN_SWAR_ASM_MASK_FIRST "ldr %[y0], [%[m]]\n\t" "and %[o], %[o], %[y0]\n\t"
+#define BNN_SWAR_ASM_MASK_PAIR                                                          \
+    "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"                                           \
+    "and %[x0], %[x0], %[y0]\n\t"                                                       \
+    "and %[x1], %[x1], %[y1]\n\t"
+#define BNN_SWAR_ASM_MASK_LAST "ldr %[y0], [%[m], #.Lbnn_k]\n\t" "and %[x0], %[x0], %[y0]\n\t"
+
+/* The loops' outputs; TH steps through the word's thresholds (or limits). */
+#define BNN_SWAR_ASM_THRESHOLD_OUTPUTS(TH)                                                                        \
+    [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
+        [y1] "=&r"(y1), [word] "+r"(word), [w] "+r"(weights), [th] "+r"(TH)
+
+/*
+ * The oc output channels of one pixel, for filters of fw words (1..64, a compile-time constant, else this
+ * returns 0 and the caller runs its C loop), packed 32 a word into out: bit k of word j is 1 iff
+ * bits - 2 * mismatches < thresholds[32 * j + k], mismatches = popcount((window ^ filter) & mask) over the
+ * filter's words (no AND when mask is NULL), the filters consecutive from weights. Bits past oc are 0. With
+ * `limits` (full windows, oc <= 32: bnn_swar_mismatch_limits of these bits) the compare takes those instead.
+ * Returns 1.
+ */
+BNN_ALWAYS_INLINE int bnn_swar_threshold_outputs(const uint32_t *window, const uint32_t *mask,
+                                                 const uint32_t *weights, const int32_t *thresholds,
+                                                 const uint32_t *limits, uint32_t *out, int32_t oc, int32_t fw,
+                                                 int32_t bits)
+{
+    uint32_t ones, twos, total2, x0, x1, y0, y1;
+    if (!__builtin_constant_p(fw) || fw < 1 || fw > 64) {
+        return 0;
+    }
+    if (limits != 0) {
+        uint32_t word = 1u << (oc - 1);
+        __asm__ volatile(BNN_SWAR_ASM_THRESHOLD_LIMITS
+                         : BNN_SWAR_ASM_THRESHOLD_OUTPUTS(limits)
+                         : [a] "r"(window), [n] "i"(fw)
+                         : "cc", "memory");
+        *out = word >> (32 - oc);
+        return 1;
+    }
+    for (int32_t oc0 = 0; oc0 < oc; oc0 += 32) {
+        const int32_t n = oc - oc0 < 32 ? oc - oc0 : 32;
+        uint32_t word = 1u << (n - 1);
+        if (mask == 0) {
+            __asm__ volatile(BNN_SWAR_ASM_THRESHOLD("", "", "")
+                             : BNN_SWAR_ASM_THRESHOLD_OUTPUTS(thresholds)
+                             : [a] "r"(window), [bits] "r"(bits), [n] "i"(fw)
+                             : "cc", "memory");
+        } else {
+            __asm__ volatile(BNN_SWAR_ASM_THRESHOLD(BNN_SWAR_ASM_MASK_FIRST, BNN_SWAR_ASM_MASK_PAIR,
+                                                    BNN_SWAR_ASM_MASK_LAST)
+                             : BNN_SWAR_ASM_THRESHOLD_OUTPUTS(thresholds)
+                             : [a] "r"(window), [m] "r"(mask), [bits] "r"(bits), [n] "i"(fw)
+                             : "cc", "memory");
+        }
+        *out++ = word >> (32 - n);
+    }
     return 1;
 }
 #endif
@@ -926,6 +1035,18 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
     int32_t dots[32];
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+    /*
+     * Up to 32 channels: full windows compare their mismatches with limits computed here, once (popcount_swar.h).
+     * They take the place of dots, which only the C loops fill: the specialised shapes, the only ones with limits,
+     * never reach those (the assembly takes every pixel, all gathered since their filters fit the window buffer).
+     */
+    uint32_t *const limits = (uint32_t *)dots;
+    const int limited = __builtin_constant_p(fw) && g->out.c <= 32;
+    if (limited) {
+        bnn_swar_mismatch_limits(thresholds, g->out.c, kh * kw * c, limits);
+    }
+#endif
     uint32_t *out = output;
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
@@ -935,11 +1056,32 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+#if defined(BNN_BCONV_X4)
+            if (full) {
+                bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
+            } else if (gathered) {
+                bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
+            }
+#else
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+                if (bnn_swar_threshold_outputs(window, 0, weights, thresholds, limited ? limits : 0, out, g->out.c, fw,
+                                               bits)) {
+                    out += (g->out.c + 31) / 32;
+                    continue;
+                }
+#endif
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+                if (bnn_swar_threshold_outputs(window, mask, weights, thresholds, 0, out, g->out.c, fw, bits)) {
+                    out += (g->out.c + 31) / 32;
+                    continue;
+                }
+#endif
             }
+#endif
             const uint32_t *w_oc = weights;
             for (int32_t oc0 = 0; oc0 < g->out.c; oc0 += 32) {
                 const int32_t n = g->out.c - oc0 < 32 ? g->out.c - oc0 : 32;

@@ -290,6 +290,12 @@ BNN_ALWAYS_INLINE void bnn_xor_popcount_x4_pair(uint32x4_t fil, const uint32_t *
             BNN_X4_GROUP_WORD(b1, 16 * fw + 4 * k);
         }
     }
+    if (fw <= 7) {
+        /* Lane sums up to 224: one multiply gathers them in the top byte, as in bnn_xor_popcount_x4. */
+        *m0 = vshrq_n_u32(vmulq_n_u32(vreinterpretq_u32_u8(b0), 0x01010101u), 24);
+        *m1 = vshrq_n_u32(vmulq_n_u32(vreinterpretq_u32_u8(b1), 0x01010101u), 24);
+        return;
+    }
     *m0 = bnn_lane_sums_x4(b0);
     *m1 = bnn_lane_sums_x4(b1);
 }
@@ -803,27 +809,48 @@ static inline uint32_t bnn_threshold_word(const int32_t *dots, const int32_t *th
 }
 
 #if defined(BNN_BCONV_X4)
+/*
+ * Bits 0 .. n - 1 (n 1..4) of an output word for four channels a vector: bit j is 1 iff
+ * bits - 2 * mismatches[j] < thresholds[j]. Lanes at or past n give 0 and read no threshold; where n is the
+ * constant 4 no lane is predicated.
+ */
+BNN_ALWAYS_INLINE uint32_t bnn_threshold_bits_x4(uint32x4_t mismatches, int32_t bits, const int32_t *thresholds,
+                                                 int32_t n)
+{
+    const uint32x4_t lane_bits = vshlq_u32(vdupq_n_u32(1u), vreinterpretq_s32_u32(vidupq_n_u32(0u, 1)));
+    const int32x4_t dot = vmlasq_n_s32(vreinterpretq_s32_u32(mismatches), vdupq_n_s32(-2), bits);
+    if (__builtin_constant_p(n) && n >= 4) {
+        return vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), vcmpltq_s32(dot, vld1q_s32(thresholds))));
+    }
+    const mve_pred16_t active = vctp32q((uint32_t)n);
+    const mve_pred16_t below = vcmpltq_m_s32(dot, vldrwq_z_s32(thresholds, active), active);
+    return vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below));
+}
+
 /* bnn_threshold_word of the n (1..32) channels whose filter rows start at w, four channels a vector. */
 BNN_ALWAYS_INLINE uint32_t bnn_threshold_word_x4(const uint32_t *window4, const uint32_t *mask4, const uint32_t *w,
                                                  int32_t fw, int32_t n, int32_t bits, const int32_t *thresholds)
 {
-    const uint32x4_t lane_bits = vshlq_u32(vdupq_n_u32(1u), vreinterpretq_s32_u32(vidupq_n_u32(0u, 1)));
     uint32x4_t fil = bnn_filter_rows_x4(w, fw, 4);
     uint32_t word = 0;
     int32_t k = 0;
+    /* Unmasked windows of the specialised filters: eight channels a pass, as far as they go. */
+    if (mask4 == 0 && __builtin_constant_p(fw) && fw <= 25) {
+        for (; k + 8 <= n; k += 8, fil = vaddq_n_u32(fil, (uint32_t)(32 * fw))) {
+            uint32x4_t m0;
+            uint32x4_t m1;
+            bnn_xor_popcount_x4_pair(fil, window4, fw, &m0, &m1);
+            const uint32_t high = bnn_threshold_bits_x4(m1, bits, thresholds + k + 4, 4);
+            word |= ((high << 4) | bnn_threshold_bits_x4(m0, bits, thresholds + k, 4)) << k;
+        }
+    }
     for (; k + 4 <= n; k += 4, fil = vaddq_n_u32(fil, (uint32_t)(16 * fw))) {
-        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
-        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
-        const mve_pred16_t below = vcmpltq_s32(dot, vld1q_s32(thresholds + k));
-        word |= vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below)) << k;
+        word |= bnn_threshold_bits_x4(bnn_xor_popcount_x4(fil, window4, mask4, fw), bits, thresholds + k, 4) << k;
     }
     if (k < n) {
-        const mve_pred16_t active = vctp32q((uint32_t)(n - k));
         fil = bnn_filter_rows_x4(w + k * fw, fw, n - k);
-        const int32x4_t m = vreinterpretq_s32_u32(bnn_xor_popcount_x4(fil, window4, mask4, fw));
-        const int32x4_t dot = vmlasq_n_s32(m, vdupq_n_s32(-2), bits);
-        const mve_pred16_t below = vcmpltq_m_s32(dot, vldrwq_z_s32(thresholds + k, active), active);
-        word |= vaddvq_u32(vpselq_u32(lane_bits, vdupq_n_u32(0u), below)) << k;
+        const uint32x4_t m = bnn_xor_popcount_x4(fil, window4, mask4, fw);
+        word |= bnn_threshold_bits_x4(m, bits, thresholds + k, n - k) << k;
     }
     return word;
 }
@@ -835,13 +862,27 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
                                                uint32_t *output, int32_t c, int32_t kh, int32_t kw)
 {
     const int32_t fw = bnn_filter_words(c, kh, kw);
-    uint32_t window[BNN_WINDOW_WORDS];
-    uint32_t mask[BNN_WINDOW_WORDS];
 #if defined(BNN_BCONV_X4)
+    /* Helium gathers its windows broadcast only: longer filters go tap by tap, with no window buffer. */
     uint32_t window4[4 * BNN_WINDOW_WORDS];
     uint32_t mask4[4 * BNN_WINDOW_WORDS];
+#else
+    uint32_t window[BNN_WINDOW_WORDS];
+    uint32_t mask[BNN_WINDOW_WORDS];
 #endif
     int32_t dots[32];
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+    /*
+     * Up to 32 channels: full windows compare their mismatches with limits computed here, once (popcount_swar.h).
+     * They take the place of dots, which only the C loops fill: the specialised shapes, the only ones with limits,
+     * never reach those (the assembly takes every pixel, all gathered since their filters fit the window buffer).
+     */
+    uint32_t *const limits = (uint32_t *)dots;
+    const int limited = __builtin_constant_p(fw) && g->out.c <= 32;
+    if (limited) {
+        bnn_swar_mismatch_limits(thresholds, g->out.c, kh * kw * c, limits);
+    }
+#endif
     uint32_t *out = output;
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
@@ -860,8 +901,21 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
 #else
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+                if (bnn_swar_threshold_outputs(window, 0, weights, thresholds, limited ? limits : 0, out, g->out.c, fw,
+                                               bits)) {
+                    out += (g->out.c + 31) / 32;
+                    continue;
+                }
+#endif
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+                if (bnn_swar_threshold_outputs(window, mask, weights, thresholds, 0, out, g->out.c, fw, bits)) {
+                    out += (g->out.c + 31) / 32;
+                    continue;
+                }
+#endif
             }
 #endif
             const uint32_t *w_oc = weights;
@@ -874,7 +928,10 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
                     w_oc += n * fw;
                     continue;
                 }
-#endif
+                for (int32_t k = 0; k < n; ++k, w_oc += fw) {
+                    dots[k] = bits - 2 * bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
+                }
+#else
                 if (full) {
                     for (int32_t k = 0; k < n; ++k, w_oc += fw) {
                         dots[k] = bits - 2 * (int32_t)bnn_xor_popcount(window, w_oc, fw);
@@ -887,6 +944,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
                         dots[k] = bits - 2 * mismatches;
                     }
                 }
+#endif
                 *out++ = bnn_threshold_word(dots, thresholds + oc0, n);
             }
         }

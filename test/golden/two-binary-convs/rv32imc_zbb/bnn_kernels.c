@@ -611,6 +611,18 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
     uint32_t window[BNN_WINDOW_WORDS];
     uint32_t mask[BNN_WINDOW_WORDS];
     int32_t dots[32];
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+    /*
+     * Up to 32 channels: full windows compare their mismatches with limits computed here, once (popcount_swar.h).
+     * They take the place of dots, which only the C loops fill: the specialised shapes, the only ones with limits,
+     * never reach those (the assembly takes every pixel, all gathered since their filters fit the window buffer).
+     */
+    uint32_t *const limits = (uint32_t *)dots;
+    const int limited = __builtin_constant_p(fw) && g->out.c <= 32;
+    if (limited) {
+        bnn_swar_mismatch_limits(thresholds, g->out.c, kh * kw * c, limits);
+    }
+#endif
     uint32_t *out = output;
     for (int32_t oy = 0; oy < g->out.h; ++oy) {
         bnn_taps t;
@@ -620,11 +632,32 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+#if defined(BNN_BCONV_X4)
+            if (full) {
+                bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
+            } else if (gathered) {
+                bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
+            }
+#else
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+                if (bnn_swar_threshold_outputs(window, 0, weights, thresholds, limited ? limits : 0, out, g->out.c, fw,
+                                               bits)) {
+                    out += (g->out.c + 31) / 32;
+                    continue;
+                }
+#endif
             } else if (gathered) {
                 bnn_bconv_gather_border(g, input, &t, window, mask, c, kh, kw);
+#if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
+                if (bnn_swar_threshold_outputs(window, mask, weights, thresholds, 0, out, g->out.c, fw, bits)) {
+                    out += (g->out.c + 31) / 32;
+                    continue;
+                }
+#endif
             }
+#endif
             const uint32_t *w_oc = weights;
             for (int32_t oc0 = 0; oc0 < g->out.c; oc0 += 32) {
                 const int32_t n = g->out.c - oc0 < 32 ? g->out.c - oc0 : 32;
