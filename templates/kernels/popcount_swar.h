@@ -180,7 +180,12 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
  */
 #define BNN_SWAR_AFFINE_OUTPUTS 1
 
-/* Nibble counts of the weight-2 word x into tw (set for the first of a group, else added); flushes 3 words. */
+/*
+ * Nibble counts of the weight-2 word x into tw (set for the first of a group, else added); flushes 3 words. A
+ * flush widens tw to bytes and adds them to t2: as four byte lanes while .Lbnn_lanes (set by the count macros when
+ * the filter has at most 31 words), as one USADA8 sum otherwise. Each byte lane of the run counts at most 8 bits
+ * a word, so even ones + 2 * t2 stays under 256 a lane in that case, and the lanes are summed once at the end.
+ */
 #define BNN_SWAR_ASM_TWOS(x)                                                            \
     "and %[y1], %[" x "], #0xAAAAAAAA\n\t"                                              \
     "sub %[" x "], %[" x "], %[y1], lsr #1\n\t"                                         \
@@ -193,15 +198,23 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "add %[tw], %[tw], %[" x "]\n\t"                                                    \
     ".endif\n\t"                                                                        \
     ".set .Lbnn_p, .Lbnn_p + 1\n\t"                                                     \
-    ".if .Lbnn_p == 3\n\t" /* nibbles up to 12: widened to bytes and summed into t2 */ \
+    ".if .Lbnn_p == 3\n\t" /* nibbles up to 12: widened to bytes (up to 24) into t2 */  \
     "and %[y1], %[tw], #0xF0F0F0F0\n\t"                                                 \
     "and %[tw], %[tw], #0x0F0F0F0F\n\t"                                                 \
+    ".if .Lbnn_lanes && .Lbnn_f == 0\n\t"                                               \
+    "add %[t2], %[tw], %[y1], lsr #4\n\t"                                               \
+    ".else\n\t"                                                                         \
     "add %[tw], %[tw], %[y1], lsr #4\n\t"                                               \
+    ".if .Lbnn_lanes\n\t"                                                               \
+    "add %[t2], %[t2], %[tw]\n\t"                                                       \
+    ".else\n\t"                                                                         \
     "mov %[y1], #0\n\t"                                                                 \
     ".if .Lbnn_f == 0\n\t"                                                              \
     "usad8 %[t2], %[tw], %[y1]\n\t"                                                     \
     ".else\n\t"                                                                         \
     "usada8 %[t2], %[tw], %[y1], %[t2]\n\t"                                             \
+    ".endif\n\t"                                                                        \
+    ".endif\n\t"                                                                        \
     ".endif\n\t"                                                                        \
     ".set .Lbnn_f, 1\n\t"                                                               \
     ".set .Lbnn_p, 0\n\t"                                                               \
@@ -230,6 +243,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     ".set .Lbnn_k, 4\n\t" /* byte offset of the next word */                           \
     ".set .Lbnn_p, 0\n\t" /* weight-2 words pending in tw */                           \
     ".set .Lbnn_f, 0\n\t" /* 1 once t2 holds counts */                                 \
+    ".set .Lbnn_lanes, %c[n] <= 31\n\t" /* t2 as byte lanes */                          \
     ".rept (%c[n] - 1) / 2\n\t" /* two words: full adder with the chain, carry to tw */ \
     "ldrd %[x0], %[x1], [%[a], #.Lbnn_k]\n\t"                                           \
     "ldrd %[y0], %[y1], [%[w]], #8\n\t"                                                 \
@@ -253,6 +267,13 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "eor %[o], %[o], %[x0]\n\t"                                                         \
     BNN_SWAR_ASM_TWOS("y0")                                                             \
     ".endif\n\t"                                                                        \
+    BNN_SWAR_ASM_COUNT_END
+
+/*
+ * The end of a count: x0 = the ones chain's bits + 2 * (the pending weight-2 words' bits + t2's), with y1 and tw
+ * as scratch.
+ */
+#define BNN_SWAR_ASM_COUNT_END                                                          \
     "and %[y1], %[o], #0xAAAAAAAA\n\t" /* the chain's word: nibble counts (<= 4) */    \
     "sub %[o], %[o], %[y1], lsr #1\n\t"                                                 \
     "and %[y1], %[o], #0xCCCCCCCC\n\t"                                                  \
@@ -273,19 +294,87 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "add %[o], %[o], %[tw], lsl #1\n\t"                                                 \
     ".endif\n\t"                                                                        \
     ".endif\n\t"                                                                        \
+    ".if .Lbnn_f && .Lbnn_lanes\n\t" /* every lane's count, at most 8 a word */        \
+    "add %[o], %[o], %[t2], lsl #1\n\t"                                                 \
+    ".endif\n\t"                                                                        \
     "mov %[y1], #0\n\t"                                                                 \
     "usad8 %[x0], %[o], %[y1]\n\t"                                                      \
-    ".if .Lbnn_f\n\t"                                                                   \
+    ".if .Lbnn_f && .Lbnn_lanes == 0\n\t"                                                   \
     "add %[x0], %[x0], %[t2], lsl #1\n\t"                                               \
     ".endif\n\t"
+
+/*
+ * BNN_SWAR_ASM_COUNT without the words set in the mask skip (for a window whose padded taps are whole words: those
+ * words count nothing). The kept words pair up as they come, by LDRD where two are adjacent; filter words are
+ * loaded at their offsets and w steps past the filter at the end.
+ */
+#define BNN_SWAR_ASM_COUNT_SKIP                                                         \
+    ".set .Lbnn_j, 0\n\t" /* word index */                                             \
+    ".set .Lbnn_s, 0\n\t" /* 1 once the chain holds a word */                          \
+    ".set .Lbnn_h, 0\n\t" /* 1 while x0 holds a word waiting for a partner */          \
+    ".set .Lbnn_c, 0\n\t" /* 1 when word j went with word j - 1 */                     \
+    ".set .Lbnn_p, 0\n\t"                                                               \
+    ".set .Lbnn_f, 0\n\t"                                                               \
+    ".set .Lbnn_lanes, %c[n] <= 31\n\t"                                                 \
+    ".rept %c[n]\n\t"                                                                   \
+    ".set .Lbnn_k, 4 * .Lbnn_j\n\t"                                                     \
+    ".if .Lbnn_c\n\t"                                                                   \
+    ".set .Lbnn_c, 0\n\t"                                                               \
+    ".elseif (%c[skip] >> .Lbnn_j) & 1\n\t"                                             \
+    ".elseif .Lbnn_s == 0\n\t" /* the first kept word starts the weight-1 chain */     \
+    "ldr %[o], [%[a], #.Lbnn_k]\n\t"                                                    \
+    "ldr %[y0], [%[w], #.Lbnn_k]\n\t"                                                   \
+    "eor %[o], %[o], %[y0]\n\t"                                                         \
+    ".set .Lbnn_s, 1\n\t"                                                               \
+    ".elseif .Lbnn_h\n\t" /* the partner of the word in x0 */                          \
+    "ldr %[x1], [%[a], #.Lbnn_k]\n\t"                                                   \
+    "ldr %[y0], [%[w], #.Lbnn_k]\n\t"                                                   \
+    "eor %[x1], %[x1], %[y0]\n\t"                                                       \
+    BNN_SWAR_ASM_FULL_ADD_X                                                             \
+    ".set .Lbnn_h, 0\n\t"                                                               \
+    ".elseif .Lbnn_j + 1 < %c[n] && ((%c[skip] >> (.Lbnn_j + 1)) & 1) == 0\n\t"         \
+    "ldrd %[x0], %[x1], [%[a], #.Lbnn_k]\n\t"                                           \
+    "ldrd %[y0], %[y1], [%[w], #.Lbnn_k]\n\t"                                           \
+    "eor %[x0], %[x0], %[y0]\n\t"                                                       \
+    "eor %[x1], %[x1], %[y1]\n\t"                                                       \
+    BNN_SWAR_ASM_FULL_ADD_X                                                             \
+    ".set .Lbnn_c, 1\n\t"                                                               \
+    ".else\n\t" /* a word whose next is skipped: it waits in x0 */                     \
+    "ldr %[x0], [%[a], #.Lbnn_k]\n\t"                                                   \
+    "ldr %[y0], [%[w], #.Lbnn_k]\n\t"                                                   \
+    "eor %[x0], %[x0], %[y0]\n\t"                                                       \
+    ".set .Lbnn_h, 1\n\t"                                                               \
+    ".endif\n\t"                                                                        \
+    ".set .Lbnn_j, .Lbnn_j + 1\n\t"                                                     \
+    ".endr\n\t"                                                                         \
+    ".if .Lbnn_h\n\t" /* one word left: a half adder */                                \
+    "and %[y0], %[o], %[x0]\n\t"                                                        \
+    "eor %[o], %[o], %[x0]\n\t"                                                         \
+    BNN_SWAR_ASM_TWOS("y0")                                                             \
+    ".endif\n\t"                                                                        \
+    "add %[w], %[w], #4 * %c[n]\n\t"                                                    \
+    BNN_SWAR_ASM_COUNT_END
+
+/* The full adder of the chain with x0 and x1, its carry counted into tw. */
+#define BNN_SWAR_ASM_FULL_ADD_X                                                         \
+    "eor %[y0], %[o], %[x0]\n\t"                                                        \
+    "and %[x0], %[o], %[x0]\n\t"                                                        \
+    "eor %[o], %[y0], %[x1]\n\t"                                                        \
+    "and %[y0], %[y0], %[x1]\n\t"                                                       \
+    "orr %[x0], %[x0], %[y0]\n\t"                                                       \
+    BNN_SWAR_ASM_TWOS("x0")
 
 /*
  * The loop, one output channel a turn: out = (float)((bits - 2 * mismatches) * mult + offset) * pow2. BITS puts
  * the receptive field's size in y0, STRIDE steps out by the output plane.
  */
 #define BNN_SWAR_ASM_AFFINE(MASK0, MASK2, MASK1, BITS, STRIDE)                          \
+    BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1), BITS, STRIDE)
+
+/* BNN_SWAR_ASM_AFFINE over the count COUNT. */
+#define BNN_SWAR_ASM_AFFINE_LOOP(COUNT, BITS, STRIDE)                                   \
     "1:\n\t"                                                                            \
-    BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                             \
+    COUNT                                                                               \
     BITS                                                                                \
     "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
     "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
@@ -335,6 +424,62 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
         [y1] "=&r"(y1), [w] "+r"(weights), [fx] "+r"(fixed), [p2] "+r"(pow2), [out] "+r"(out)
 
+/* The words of a 3x3 filter of 9 * nw words (nw a tap) under the taps set in `taps` (bit 3 * ky + kx). */
+#define BNN_SWAR_TAP(taps, t, nw) (((taps) >> (t) & 1u) * (((1u << (nw)) - 1u) << ((t) * (nw))))
+#define BNN_SWAR_TAP_WORDS(taps, nw)                                                                              \
+    (BNN_SWAR_TAP(taps, 0, nw) | BNN_SWAR_TAP(taps, 1, nw) | BNN_SWAR_TAP(taps, 2, nw) | BNN_SWAR_TAP(taps, 3, nw) | \
+     BNN_SWAR_TAP(taps, 4, nw) | BNN_SWAR_TAP(taps, 5, nw) | BNN_SWAR_TAP(taps, 6, nw) | BNN_SWAR_TAP(taps, 7, nw) | \
+     BNN_SWAR_TAP(taps, 8, nw))
+
+/* The masked loop of bnn_swar_affine_outputs for a mask of whole words, which skips the words set in skip. */
+BNN_ALWAYS_INLINE void bnn_swar_affine_skip(const uint32_t *window, const uint32_t *weights, const uint32_t *w_end,
+                                            const int32_t *fixed, const float *pow2, float *out, int32_t stride,
+                                            int32_t fw, int32_t bits, uint32_t skip)
+{
+    uint32_t ones, twos, total2, x0, x1, y0, y1;
+    __asm__ volatile(BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_SKIP, "vmov %[y0], %[bits]\n\t",
+                                              "add %[out], %[out], %[stride]\n\t")
+                     : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                     : [a] "r"(window), [end] "t"(w_end), [stride] "r"(stride), [n] "i"(fw), [bits] "t"(bits),
+                       [skip] "i"(skip)
+                     : "s14", "s15", "cc", "memory");
+}
+
+/*
+ * A 3x3 window over an edge (or a corner) whose taps are whole words (fw = 9 words a tap, up to 27 words): the
+ * padded taps are mask words of 0 and the others of ~0, so the loop leaves the padded words out instead of
+ * ANDing every word with the mask. One loop for each of the eight ways the window can hang over the edges;
+ * returns 0 (nothing done) for any other mask.
+ */
+BNN_ALWAYS_INLINE int bnn_swar_affine_edge(const uint32_t *window, const uint32_t *mask, const uint32_t *weights,
+                                           const uint32_t *w_end, const int32_t *fixed, const float *pow2,
+                                           float *out, int32_t stride, int32_t fw, int32_t bits)
+{
+    const int32_t nw = fw / 9;
+    uint32_t zero = 0u;  /* the words whose mask is 0 */
+    uint32_t whole = 0u; /* the OR of mask + 1 over the words: 0 or 1 iff every mask word is 0 or ~0 */
+    if (fw % 9 != 0 || fw > 27) {
+        return 0;
+    }
+    BNN_UNROLLED(fw, for (int32_t j = 0; j < fw; ++j) {
+        zero |= (uint32_t)(mask[j] == 0u) << j;
+        whole |= mask[j] + 1u;
+    })
+    if (whole > 1u) {
+        return 0;
+    }
+    /* The padded taps: a row (top, bottom), a column (left, right), or a row and a column. */
+#define BNN_SWAR_EDGE(taps)                                                                                       \
+    if (zero == BNN_SWAR_TAP_WORDS(taps, nw)) {                                                                   \
+        bnn_swar_affine_skip(window, weights, w_end, fixed, pow2, out, stride, fw, bits, BNN_SWAR_TAP_WORDS(taps, nw)); \
+        return 1;                                                                                                 \
+    }
+    BNN_SWAR_EDGE(0x007u) BNN_SWAR_EDGE(0x1C0u) BNN_SWAR_EDGE(0x049u) BNN_SWAR_EDGE(0x124u)
+    BNN_SWAR_EDGE(0x04Fu) BNN_SWAR_EDGE(0x127u) BNN_SWAR_EDGE(0x1C9u) BNN_SWAR_EDGE(0x1E4u)
+#undef BNN_SWAR_EDGE
+    return 0;
+}
+
 /*
  * The output channels of one pixel, for filters of fw words (1..64, a compile-time constant, else this returns
  * 0 and the caller runs its C loop): out[k * plane] = bnn_dot_affine(bits - 2 * mismatches_k, fixed[2k],
@@ -376,6 +521,9 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
     }
     if (mask == 0) {
         return 0;
+    }
+    if (bnn_swar_affine_edge(window, mask, weights, w_end, fixed, pow2, out, stride, fw, bits)) {
+        return 1;
     }
     /* The mask takes the stride's core register: the stride, like the size, waits in an FPU register. */
     __asm__ volatile(BNN_SWAR_ASM_AFFINE("ldr %[y0], [%[m]]\n\t"
