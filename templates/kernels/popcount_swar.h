@@ -236,6 +236,10 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
  * first word, the next pair and the last single word with the mask (empty for full windows).
  */
 #define BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                         \
+    BNN_SWAR_ASM_COUNT_RUN(MASK0, MASK2, MASK1) BNN_SWAR_ASM_COUNT_END("y1", "mov %[y1], #0\n\t")
+
+/* BNN_SWAR_ASM_COUNT up to its end (BNN_SWAR_ASM_COUNT_END). */
+#define BNN_SWAR_ASM_COUNT_RUN(MASK0, MASK2, MASK1)                                     \
     "ldr %[o], [%[a]]\n\t" /* word 0 starts the weight-1 chain */                      \
     "ldr %[y0], [%[w]], #4\n\t"                                                         \
     "eor %[o], %[o], %[y0]\n\t"                                                         \
@@ -266,14 +270,13 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "and %[y0], %[o], %[x0]\n\t"                                                        \
     "eor %[o], %[o], %[x0]\n\t"                                                         \
     BNN_SWAR_ASM_TWOS("y0")                                                             \
-    ".endif\n\t"                                                                        \
-    BNN_SWAR_ASM_COUNT_END
+    ".endif\n\t"
 
 /*
  * The end of a count: x0 = the ones chain's bits + 2 * (the pending weight-2 words' bits + t2's), with y1 and tw
- * as scratch.
+ * as scratch. Z names a register that holds 0 once ZERO has run.
  */
-#define BNN_SWAR_ASM_COUNT_END                                                          \
+#define BNN_SWAR_ASM_COUNT_END(Z, ZERO)                                                 \
     "and %[y1], %[o], #0xAAAAAAAA\n\t" /* the chain's word: nibble counts (<= 4) */    \
     "sub %[o], %[o], %[y1], lsr #1\n\t"                                                 \
     "and %[y1], %[o], #0xCCCCCCCC\n\t"                                                  \
@@ -297,8 +300,8 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     ".if .Lbnn_f && .Lbnn_lanes\n\t" /* every lane's count, at most 8 a word */        \
     "add %[o], %[o], %[t2], lsl #1\n\t"                                                 \
     ".endif\n\t"                                                                        \
-    "mov %[y1], #0\n\t"                                                                 \
-    "usad8 %[x0], %[o], %[y1]\n\t"                                                      \
+    ZERO                                                                                \
+    "usad8 %[x0], %[o], %[" Z "]\n\t"                                                   \
     ".if .Lbnn_f && .Lbnn_lanes == 0\n\t"                                                   \
     "add %[x0], %[x0], %[t2], lsl #1\n\t"                                               \
     ".endif\n\t"
@@ -353,7 +356,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     BNN_SWAR_ASM_TWOS("y0")                                                             \
     ".endif\n\t"                                                                        \
     "add %[w], %[w], #4 * %c[n]\n\t"                                                    \
-    BNN_SWAR_ASM_COUNT_END
+    BNN_SWAR_ASM_COUNT_END("z", "")
 
 /* The full adder of the chain with x0 and x1, its carry counted into tw. */
 #define BNN_SWAR_ASM_FULL_ADD_X                                                         \
@@ -365,18 +368,30 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     BNN_SWAR_ASM_TWOS("x0")
 
 /*
+ * x0 = bits - 2 * x0 (the mismatches), bits being the receptive field's size: t2 holds it while no weight-2 flush
+ * has taken t2 (short filters), else BITS puts it in y0.
+ */
+#define BNN_SWAR_ASM_DOT(BITS)                                                          \
+    ".if .Lbnn_f == 0\n\t"                                                              \
+    "sub %[x0], %[t2], %[x0], lsl #1\n\t"                                               \
+    ".else\n\t"                                                                         \
+    BITS                                                                                \
+    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    ".endif\n\t"
+
+/*
  * The loop, one output channel a turn: out = (float)((bits - 2 * mismatches) * mult + offset) * pow2. BITS puts
- * the receptive field's size in y0, STRIDE steps out by the output plane.
+ * the receptive field's size in y0 (BNN_SWAR_ASM_DOT), STRIDE steps out by the output plane. z holds 0.
  */
 #define BNN_SWAR_ASM_AFFINE(MASK0, MASK2, MASK1, BITS, STRIDE)                          \
-    BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1), BITS, STRIDE)
+    BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_RUN(MASK0, MASK2, MASK1) BNN_SWAR_ASM_COUNT_END("z", ""), BITS,  \
+                             STRIDE)
 
 /* BNN_SWAR_ASM_AFFINE over the count COUNT. */
 #define BNN_SWAR_ASM_AFFINE_LOOP(COUNT, BITS, STRIDE)                                   \
     "1:\n\t"                                                                            \
     COUNT                                                                               \
-    BITS                                                                                \
-    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    BNN_SWAR_ASM_DOT(BITS)                                                              \
     "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
     "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s15, %[x0]\n\t"                                                               \
@@ -395,15 +410,13 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
  */
 #define BNN_SWAR_ASM_AFFINE_PAIR                                                        \
     "1:\n\t"                                                                            \
-    BNN_SWAR_ASM_COUNT("", "", "")                                                      \
-    "movw %[y0], %[bits]\n\t"                                                           \
-    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    BNN_SWAR_ASM_COUNT_RUN("", "", "") BNN_SWAR_ASM_COUNT_END("z", "")                  \
+    BNN_SWAR_ASM_DOT("movw %[y0], %[bits]\n\t")                                         \
     "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
     "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s13, %[x0]\n\t"                                                               \
-    BNN_SWAR_ASM_COUNT("", "", "")                                                      \
-    "movw %[y0], %[bits]\n\t"                                                           \
-    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    BNN_SWAR_ASM_COUNT_RUN("", "", "") BNN_SWAR_ASM_COUNT_END("z", "")                  \
+    BNN_SWAR_ASM_DOT("movw %[y0], %[bits]\n\t")                                         \
     "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
     "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s15, %[x0]\n\t"                                                               \
@@ -421,7 +434,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
 
 #define BNN_SWAR_ASM_AFFINE_OUTPUTS                                                                               \
-    [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
+    [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "+r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
         [y1] "=&r"(y1), [w] "+r"(weights), [fx] "+r"(fixed), [p2] "+r"(pow2), [out] "+r"(out)
 
 /* The words of a 3x3 filter of 9 * nw words (nw a tap) under the taps set in `taps` (bit 3 * ky + kx). */
@@ -436,12 +449,13 @@ BNN_ALWAYS_INLINE void bnn_swar_affine_skip(const uint32_t *window, const uint32
                                             const int32_t *fixed, const float *pow2, float *out, int32_t stride,
                                             int32_t fw, int32_t bits, uint32_t skip)
 {
-    uint32_t ones, twos, total2, x0, x1, y0, y1;
+    uint32_t ones, twos, x0, x1, y0, y1;
+    uint32_t total2 = (uint32_t)bits;
     __asm__ volatile(BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_SKIP, "vmov %[y0], %[bits]\n\t",
                                               "add %[out], %[out], %[stride]\n\t")
                      : BNN_SWAR_ASM_AFFINE_OUTPUTS
                      : [a] "r"(window), [end] "t"(w_end), [stride] "r"(stride), [n] "i"(fw), [bits] "t"(bits),
-                       [skip] "i"(skip)
+                       [skip] "i"(skip), [z] "r"(0u)
                      : "s14", "s15", "cc", "memory");
 }
 
@@ -490,7 +504,8 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
                                               const uint32_t *w_end, const int32_t *fixed, const float *pow2,
                                               float *out, int32_t plane, int32_t fw, int32_t bits)
 {
-    uint32_t ones, twos, total2, x0, x1, y0, y1;
+    uint32_t ones, twos, x0, x1, y0, y1;
+    uint32_t total2 = (uint32_t)bits; /* t2: the size, until a weight-2 flush takes it (BNN_SWAR_ASM_DOT) */
     const int32_t stride = 4 * plane;
     if (!__builtin_constant_p(fw) || fw < 1 || fw > 64 || weights == w_end) {
         return 0;
@@ -506,7 +521,7 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
             __asm__ volatile(BNN_SWAR_ASM_AFFINE_PAIR
                              : BNN_SWAR_ASM_AFFINE_OUTPUTS
                              : [a] "r"(window), [end] "t"(pairs_end), [stride] "r"(stride), [n] "i"(fw),
-                               [bits] "i"(bits)
+                               [bits] "i"(bits), [z] "r"(0u)
                              : "s11", "s12", "s13", "s15", "cc", "memory");
         }
         if (pairs_end != w_end) {
@@ -514,7 +529,7 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
                                                  "add %[out], %[out], %[stride]\n\t")
                              : BNN_SWAR_ASM_AFFINE_OUTPUTS
                              : [a] "r"(window), [end] "t"(w_end), [stride] "r"(stride), [n] "i"(fw),
-                               [bits] "i"(bits)
+                               [bits] "i"(bits), [z] "r"(0u)
                              : "s14", "s15", "cc", "memory");
         }
         return 1;
@@ -538,7 +553,7 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
                                          "add %[out], %[out], %[y1]\n\t")
                      : BNN_SWAR_ASM_AFFINE_OUTPUTS
                      : [a] "r"(window), [m] "r"(mask), [end] "t"(w_end), [stride] "t"(stride), [n] "i"(fw),
-                       [bits] "t"(bits)
+                       [bits] "t"(bits), [z] "r"(0u)
                      : "s14", "s15", "cc", "memory");
     return 1;
 }
