@@ -433,35 +433,47 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "cmp %[w], %[y0]\n\t"                                                               \
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
 
-/* One channel of a full window into the FPU register S: (bits - 2 * mismatches) * mult + offset, not converted. */
-#define BNN_SWAR_ASM_AFFINE_FIXED(S)                                                    \
-    BNN_SWAR_ASM_COUNT_RUN("", "", "") BNN_SWAR_ASM_COUNT_END("z", "")                  \
-    BNN_SWAR_ASM_DOT("movw %[y0], %[bits]\n\t")                                         \
+/* One channel into the FPU register S: (bits - 2 * mismatches) * mult + offset, not converted. */
+#define BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, S)                                       \
+    COUNT BNN_SWAR_ASM_COUNT_END("z", "")                                               \
+    BNN_SWAR_ASM_DOT(BITS)                                                              \
     "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
     "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov " S ", %[x0]\n\t"
 
-/* Converts the value in S, scales it by the power of two in P and stores it at out, then steps out. */
-#define BNN_SWAR_ASM_AFFINE_STORE(S, P)                                                 \
+/* Converts the value in S, scales it by the power of two in P, stores it at out and steps out by ST. */
+#define BNN_SWAR_ASM_AFFINE_STORE(S, P, ST)                                             \
     "vcvt.f32.s32 " S ", " S "\n\t"                                                      \
     "vmul.f32 " S ", " S ", " P "\n\t"                                                   \
     "vstr " S ", [%[out]]\n\t"                                                           \
-    "add %[out], %[out], %[stride]\n\t"
+    "add %[out], %[out], %[" ST "]\n\t"
 
 /*
- * Four output channels a turn, for full windows and short filters: one VLDM brings the four powers of two, and
- * the loop tests its end once.
+ * Four output channels a turn, for short filters: one VLDM brings the four powers of two, and the loop tests its
+ * end once. COUNT counts a channel up to its end, BITS puts the size in y0 (BNN_SWAR_ASM_DOT), STRIDE puts the
+ * output plane's stride in the register ST.
  */
-#define BNN_SWAR_ASM_AFFINE_QUAD                                                        \
+#define BNN_SWAR_ASM_AFFINE_QUAD(COUNT, BITS, STRIDE, ST)                               \
     "1:\n\t"                                                                            \
-    BNN_SWAR_ASM_AFFINE_FIXED("s8") BNN_SWAR_ASM_AFFINE_FIXED("s9")                      \
-    BNN_SWAR_ASM_AFFINE_FIXED("s10") BNN_SWAR_ASM_AFFINE_FIXED("s11")                    \
+    BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s8") BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s9")                   \
+    BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s10") BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s11")                 \
     "vldmia %[p2]!, {s12, s13, s14, s15}\n\t"                                           \
-    BNN_SWAR_ASM_AFFINE_STORE("s8", "s12") BNN_SWAR_ASM_AFFINE_STORE("s9", "s13")        \
-    BNN_SWAR_ASM_AFFINE_STORE("s10", "s14") BNN_SWAR_ASM_AFFINE_STORE("s11", "s15")      \
+    STRIDE                                                                              \
+    BNN_SWAR_ASM_AFFINE_STORE("s8", "s12", ST) BNN_SWAR_ASM_AFFINE_STORE("s9", "s13", ST)                      \
+    BNN_SWAR_ASM_AFFINE_STORE("s10", "s14", ST) BNN_SWAR_ASM_AFFINE_STORE("s11", "s15", ST)                    \
     "vmov %[y0], %[end]\n\t"                                                            \
     "cmp %[w], %[y0]\n\t"                                                               \
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
+
+/* BNN_SWAR_ASM_COUNT_RUN for a window with padded taps: every word ANDed with the mask at m. */
+#define BNN_SWAR_ASM_COUNT_MASKED                                                       \
+    BNN_SWAR_ASM_COUNT_RUN("ldr %[y0], [%[m]]\n\t"                                       \
+                           "and %[o], %[o], %[y0]\n\t",                                  \
+                           "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"                     \
+                           "and %[x0], %[x0], %[y0]\n\t"                                 \
+                           "and %[x1], %[x1], %[y1]\n\t",                                \
+                           "ldr %[y0], [%[m], #.Lbnn_k]\n\t"                             \
+                           "and %[x0], %[x0], %[y0]\n\t")
 
 #define BNN_SWAR_ASM_AFFINE_OUTPUTS                                                                               \
     [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "+r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
@@ -542,15 +554,16 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
     }
     if (mask == 0 && __builtin_constant_p(bits)) {
         /*
-         * Fours of channels (filters up to 8 words), pairs (up to 16), then the odd one out. A pair saves about 1.5
+         * Fours of channels (filters up to 12 words), pairs (up to 16), then the odd one out. A pair saves about 1.5
          * instructions a channel, a four 1 more, but each multiplies the unrolled code: only short filters, where
          * that is a few per cent, take them.
          */
         const uint32_t channels = fw <= 16 ? (uint32_t)(w_end - weights) / (uint32_t)fw : 0u;
-        const uint32_t *const quads_end = weights + (fw <= 8 ? channels & ~3u : 0u) * (uint32_t)fw;
+        const uint32_t *const quads_end = weights + (fw <= 12 ? channels & ~3u : 0u) * (uint32_t)fw;
         const uint32_t *const pairs_end = weights + (channels & ~1u) * (uint32_t)fw;
         if (quads_end != weights) {
-            __asm__ volatile(BNN_SWAR_ASM_AFFINE_QUAD
+            __asm__ volatile(BNN_SWAR_ASM_AFFINE_QUAD(BNN_SWAR_ASM_COUNT_RUN("", "", ""), "movw %[y0], %[bits]\n\t", "",
+                                                      "stride")
                              : BNN_SWAR_ASM_AFFINE_OUTPUTS
                              : [a] "r"(window), [end] "t"(quads_end), [stride] "r"(stride), [n] "i"(fw),
                                [bits] "i"(bits), [z] "r"(0u)
@@ -579,21 +592,30 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
     if (bnn_swar_affine_edge(window, mask, weights, w_end, fixed, pow2, out, stride, fw, bits)) {
         return 1;
     }
-    /* The mask takes the stride's core register: the stride, like the size, waits in an FPU register. */
-    __asm__ volatile(BNN_SWAR_ASM_AFFINE("ldr %[y0], [%[m]]\n\t"
-                                         "and %[o], %[o], %[y0]\n\t",
-                                         "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"
-                                         "and %[x0], %[x0], %[y0]\n\t"
-                                         "and %[x1], %[x1], %[y1]\n\t",
-                                         "ldr %[y0], [%[m], #.Lbnn_k]\n\t"
-                                         "and %[x0], %[x0], %[y0]\n\t",
-                                         "vmov %[y0], %[bits]\n\t",
-                                         "vmov %[y1], %[stride]\n\t"
-                                         "add %[out], %[out], %[y1]\n\t")
-                     : BNN_SWAR_ASM_AFFINE_OUTPUTS
-                     : [a] "r"(window), [m] "r"(mask), [end] "t"(w_end), [stride] "t"(stride), [n] "i"(fw),
-                       [bits] "t"(bits), [z] "r"(0u)
-                     : "s14", "s15", "cc", "memory");
+    /*
+     * Fours of channels (filters up to 8 words), then one at a time. The mask takes the stride's core register:
+     * the stride, like the size, waits in an FPU register.
+     */
+    const uint32_t *const quads_end =
+        weights + (fw <= 8 ? ((uint32_t)(w_end - weights) / (uint32_t)fw) & ~3u : 0u) * (uint32_t)fw;
+    if (quads_end != weights) {
+        __asm__ volatile(BNN_SWAR_ASM_AFFINE_QUAD(BNN_SWAR_ASM_COUNT_MASKED, "vmov %[y0], %[bits]\n\t",
+                                                  "vmov %[y1], %[stride]\n\t", "y1")
+                         : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                         : [a] "r"(window), [m] "r"(mask), [end] "t"(quads_end), [stride] "t"(stride), [n] "i"(fw),
+                           [bits] "t"(bits), [z] "r"(0u)
+                         : "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "cc", "memory");
+    }
+    if (quads_end != w_end) {
+        __asm__ volatile(BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_MASKED BNN_SWAR_ASM_COUNT_END("z", ""),
+                                                  "vmov %[y0], %[bits]\n\t",
+                                                  "vmov %[y1], %[stride]\n\t"
+                                                  "add %[out], %[out], %[y1]\n\t")
+                         : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                         : [a] "r"(window), [m] "r"(mask), [end] "t"(w_end), [stride] "t"(stride), [n] "i"(fw),
+                           [bits] "t"(bits), [z] "r"(0u)
+                         : "s14", "s15", "cc", "memory");
+    }
     return 1;
 }
 #endif
