@@ -5,7 +5,8 @@
  * - Thumb-2 (Cortex-M3/M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words at a time; the SWAR
  *   masks are Thumb-2 immediates; USAD8 adds up the bytes with the DSP extension, a multiply without (M3).
  *   With the DSP extension and an FPU, bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one
- *   block: about 8.2 instructions a word plus about 20 per output channel (first word, final sum, epilogue).
+ *   block: about 8 instructions a word plus about 20 per output channel (first word, final sum, epilogue), and
+ *   a border window of a 3x3 filter whose taps are whole words leaves its padded taps' words out.
  *   On the M3 the kernels' C loops call the run blocks: about 9.3 a word.
  * - Elsewhere (Cortex-M0, RISC-V, the host), plain C, three words at a time: a carry-save adder turns them
  *   into a "ones" word and a "twos" word with the same total (popcount(x0) + popcount(x1) + popcount(x2) =
@@ -176,7 +177,9 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
  * assembler (.rept and .if over the word count fw, a compile-time constant of the specialised shapes): window
  * (and mask) words at constant offsets, filter words by post-increment, which also steps to the next filter.
  * The epilogue is the C one, instruction for instruction: d * mult + offset by MLA (exact), its conversion to
- * float by VCVT (round to nearest even), then VMUL by the power of two (exact).
+ * float by VCVT (round to nearest even), then VMUL by the power of two (exact). Short filters take four (or two)
+ * channels a turn; border windows whose padded taps are whole words take a loop that skips those words
+ * (bnn_swar_affine_edge); other border windows AND every word with the mask.
  */
 #define BNN_SWAR_AFFINE_OUTPUTS 1
 
@@ -384,8 +387,8 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
  * the receptive field's size in y0 (BNN_SWAR_ASM_DOT), STRIDE steps out by the output plane. z holds 0.
  */
 #define BNN_SWAR_ASM_AFFINE(MASK0, MASK2, MASK1, BITS, STRIDE)                          \
-    BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_RUN(MASK0, MASK2, MASK1) BNN_SWAR_ASM_COUNT_END("z", ""), BITS,  \
-                             STRIDE)
+    BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_RUN(MASK0, MASK2, MASK1) BNN_SWAR_ASM_COUNT_END("z", ""),       \
+                             BITS, STRIDE)
 
 /* BNN_SWAR_ASM_AFFINE over the count COUNT. */
 #define BNN_SWAR_ASM_AFFINE_LOOP(COUNT, BITS, STRIDE)                                   \
@@ -404,35 +407,6 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "cmp %[w], %[y0]\n\t"                                                               \
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH
 
-/*
- * The same for full windows, two output channels a turn: the first value waits in s13 while the loop counts the
- * second; both powers of two come with one VLDM, and the loop tests its end once.
- */
-#define BNN_SWAR_ASM_AFFINE_PAIR                                                        \
-    "1:\n\t"                                                                            \
-    BNN_SWAR_ASM_COUNT_RUN("", "", "") BNN_SWAR_ASM_COUNT_END("z", "")                  \
-    BNN_SWAR_ASM_DOT("movw %[y0], %[bits]\n\t")                                         \
-    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
-    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
-    "vmov s13, %[x0]\n\t"                                                               \
-    BNN_SWAR_ASM_COUNT_RUN("", "", "") BNN_SWAR_ASM_COUNT_END("z", "")                  \
-    BNN_SWAR_ASM_DOT("movw %[y0], %[bits]\n\t")                                         \
-    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
-    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
-    "vmov s15, %[x0]\n\t"                                                               \
-    "vcvt.f32.s32 s13, s13\n\t"                                                         \
-    "vcvt.f32.s32 s15, s15\n\t"                                                         \
-    "vldmia %[p2]!, {s11, s12}\n\t"                                                     \
-    "vmul.f32 s13, s13, s11\n\t"                                                        \
-    "vmul.f32 s15, s15, s12\n\t"                                                        \
-    "vstr s13, [%[out]]\n\t"                                                            \
-    "add %[out], %[out], %[stride]\n\t"                                                 \
-    "vstr s15, [%[out]]\n\t"                                                            \
-    "add %[out], %[out], %[stride]\n\t"                                                 \
-    "vmov %[y0], %[end]\n\t"                                                            \
-    "cmp %[w], %[y0]\n\t"                                                               \
-    "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
-
 /* One channel into the FPU register S: (bits - 2 * mismatches) * mult + offset, not converted. */
 #define BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, S)                                       \
     COUNT BNN_SWAR_ASM_COUNT_END("z", "")                                               \
@@ -449,18 +423,32 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "add %[out], %[out], %[" ST "]\n\t"
 
 /*
+ * The same for full windows, two output channels a turn: the first value waits in s13 while the loop counts the
+ * second; both powers of two come with one VLDM, and the loop tests its end once.
+ */
+#define BNN_SWAR_ASM_AFFINE_PAIR                                                        \
+    "1:\n\t"                                                                            \
+    BNN_SWAR_ASM_AFFINE_FIXED(BNN_SWAR_ASM_COUNT_RUN("", "", ""), "movw %[y0], %[bits]\n\t", "s13")              \
+    BNN_SWAR_ASM_AFFINE_FIXED(BNN_SWAR_ASM_COUNT_RUN("", "", ""), "movw %[y0], %[bits]\n\t", "s15")              \
+    "vldmia %[p2]!, {s11, s12}\n\t"                                                     \
+    BNN_SWAR_ASM_AFFINE_STORE("s13", "s11", "stride") BNN_SWAR_ASM_AFFINE_STORE("s15", "s12", "stride")          \
+    "vmov %[y0], %[end]\n\t"                                                            \
+    "cmp %[w], %[y0]\n\t"                                                               \
+    "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
+
+/*
  * Four output channels a turn, for short filters: one VLDM brings the four powers of two, and the loop tests its
  * end once. COUNT counts a channel up to its end, BITS puts the size in y0 (BNN_SWAR_ASM_DOT), STRIDE puts the
  * output plane's stride in the register ST.
  */
-#define BNN_SWAR_ASM_AFFINE_QUAD(COUNT, BITS, STRIDE, ST)                               \
-    "1:\n\t"                                                                            \
-    BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s8") BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s9")                   \
-    BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s10") BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s11")                 \
-    "vldmia %[p2]!, {s12, s13, s14, s15}\n\t"                                           \
-    STRIDE                                                                              \
-    BNN_SWAR_ASM_AFFINE_STORE("s8", "s12", ST) BNN_SWAR_ASM_AFFINE_STORE("s9", "s13", ST)                      \
-    BNN_SWAR_ASM_AFFINE_STORE("s10", "s14", ST) BNN_SWAR_ASM_AFFINE_STORE("s11", "s15", ST)                    \
+#define BNN_SWAR_ASM_AFFINE_QUAD(COUNT, BITS, STRIDE, ST)                                                         \
+    "1:\n\t"                                                                                                      \
+    BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s8") BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s9")                     \
+    BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s10") BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s11")                   \
+    "vldmia %[p2]!, {s12, s13, s14, s15}\n\t"                                                                     \
+    STRIDE                                                                                                        \
+    BNN_SWAR_ASM_AFFINE_STORE("s8", "s12", ST) BNN_SWAR_ASM_AFFINE_STORE("s9", "s13", ST)                         \
+    BNN_SWAR_ASM_AFFINE_STORE("s10", "s14", ST) BNN_SWAR_ASM_AFFINE_STORE("s11", "s15", ST)                       \
     "vmov %[y0], %[end]\n\t"                                                            \
     "cmp %[w], %[y0]\n\t"                                                               \
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
@@ -527,7 +515,8 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_edge(const uint32_t *window, const uint32_
     /* The padded taps: a row (top, bottom), a column (left, right), or a row and a column. */
 #define BNN_SWAR_EDGE(taps)                                                                                       \
     if (zero == BNN_SWAR_TAP_WORDS(taps, nw)) {                                                                   \
-        bnn_swar_affine_skip(window, weights, w_end, fixed, pow2, out, stride, fw, bits, BNN_SWAR_TAP_WORDS(taps, nw)); \
+        bnn_swar_affine_skip(window, weights, w_end, fixed, pow2, out, stride, fw, bits,                         \
+                             BNN_SWAR_TAP_WORDS(taps, nw));                                                       \
         return 1;                                                                                                 \
     }
     BNN_SWAR_EDGE(0x007u) BNN_SWAR_EDGE(0x1C0u) BNN_SWAR_EDGE(0x049u) BNN_SWAR_EDGE(0x124u)
@@ -562,8 +551,8 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
         const uint32_t *const quads_end = weights + (fw <= 12 ? channels & ~3u : 0u) * (uint32_t)fw;
         const uint32_t *const pairs_end = weights + (channels & ~1u) * (uint32_t)fw;
         if (quads_end != weights) {
-            __asm__ volatile(BNN_SWAR_ASM_AFFINE_QUAD(BNN_SWAR_ASM_COUNT_RUN("", "", ""), "movw %[y0], %[bits]\n\t", "",
-                                                      "stride")
+            __asm__ volatile(BNN_SWAR_ASM_AFFINE_QUAD(BNN_SWAR_ASM_COUNT_RUN("", "", ""), "movw %[y0], %[bits]\n\t",
+                                                      "", "stride")
                              : BNN_SWAR_ASM_AFFINE_OUTPUTS
                              : [a] "r"(window), [end] "t"(quads_end), [stride] "r"(stride), [n] "i"(fw),
                                [bits] "i"(bits), [z] "r"(0u)
