@@ -5,7 +5,8 @@
  * - Thumb-2 (Cortex-M3/M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words at a time; the SWAR
  *   masks are Thumb-2 immediates; USAD8 adds up the bytes with the DSP extension, a multiply without (M3).
  *   With the DSP extension and an FPU, bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one
- *   block: about 8.2 instructions a word plus about 20 per output channel (first word, final sum, epilogue);
+ *   block: about 8 instructions a word plus about 20 per output channel (first word, final sum, epilogue), and
+ *   a border window of a 3x3 filter whose taps are whole words leaves its padded taps' words out;
  *   bnn_bconv2d_threshold runs each 32-channel output word of a pixel as one block the same way.
  *   On the M3 the kernels' C loops call the run blocks: about 9.3 a word.
  * - Elsewhere (Cortex-M0, RISC-V, the host), plain C, three words at a time: a carry-save adder turns them
@@ -177,11 +178,18 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
  * assembler (.rept and .if over the word count fw, a compile-time constant of the specialised shapes): window
  * (and mask) words at constant offsets, filter words by post-increment, which also steps to the next filter.
  * The epilogue is the C one, instruction for instruction: d * mult + offset by MLA (exact), its conversion to
- * float by VCVT (round to nearest even), then VMUL by the power of two (exact).
+ * float by VCVT (round to nearest even), then VMUL by the power of two (exact). Short filters take four (or two)
+ * channels a turn; border windows whose padded taps are whole words take a loop that skips those words
+ * (bnn_swar_affine_edge); other border windows AND every word with the mask.
  */
 #define BNN_SWAR_AFFINE_OUTPUTS 1
 
-/* Nibble counts of the weight-2 word x into tw (set for the first of a group, else added); flushes 3 words. */
+/*
+ * Nibble counts of the weight-2 word x into tw (set for the first of a group, else added); flushes 3 words. A
+ * flush widens tw to bytes and adds them to t2: as four byte lanes while .Lbnn_lanes (set by the count macros when
+ * the filter has at most 31 words), as one USADA8 sum otherwise. Each byte lane of the run counts at most 8 bits
+ * a word, so even ones + 2 * t2 stays under 256 a lane in that case, and the lanes are summed once at the end.
+ */
 #define BNN_SWAR_ASM_TWOS(x)                                                            \
     "and %[y1], %[" x "], #0xAAAAAAAA\n\t"                                              \
     "sub %[" x "], %[" x "], %[y1], lsr #1\n\t"                                         \
@@ -194,15 +202,23 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "add %[tw], %[tw], %[" x "]\n\t"                                                    \
     ".endif\n\t"                                                                        \
     ".set .Lbnn_p, .Lbnn_p + 1\n\t"                                                     \
-    ".if .Lbnn_p == 3\n\t" /* nibbles up to 12: widened to bytes and summed into t2 */ \
+    ".if .Lbnn_p == 3\n\t" /* nibbles up to 12: widened to bytes (up to 24) into t2 */  \
     "and %[y1], %[tw], #0xF0F0F0F0\n\t"                                                 \
     "and %[tw], %[tw], #0x0F0F0F0F\n\t"                                                 \
+    ".if .Lbnn_lanes && .Lbnn_f == 0\n\t"                                               \
+    "add %[t2], %[tw], %[y1], lsr #4\n\t"                                               \
+    ".else\n\t"                                                                         \
     "add %[tw], %[tw], %[y1], lsr #4\n\t"                                               \
+    ".if .Lbnn_lanes\n\t"                                                               \
+    "add %[t2], %[t2], %[tw]\n\t"                                                       \
+    ".else\n\t"                                                                         \
     "mov %[y1], #0\n\t"                                                                 \
     ".if .Lbnn_f == 0\n\t"                                                              \
     "usad8 %[t2], %[tw], %[y1]\n\t"                                                     \
     ".else\n\t"                                                                         \
     "usada8 %[t2], %[tw], %[y1], %[t2]\n\t"                                             \
+    ".endif\n\t"                                                                        \
+    ".endif\n\t"                                                                        \
     ".endif\n\t"                                                                        \
     ".set .Lbnn_f, 1\n\t"                                                               \
     ".set .Lbnn_p, 0\n\t"                                                               \
@@ -224,6 +240,10 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
  * first word, the next pair and the last single word with the mask (empty for full windows).
  */
 #define BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                         \
+    BNN_SWAR_ASM_COUNT_RUN(MASK0, MASK2, MASK1) BNN_SWAR_ASM_COUNT_END("y1", "mov %[y1], #0\n\t")
+
+/* BNN_SWAR_ASM_COUNT up to its end (BNN_SWAR_ASM_COUNT_END). */
+#define BNN_SWAR_ASM_COUNT_RUN(MASK0, MASK2, MASK1)                                     \
     "ldr %[o], [%[a]]\n\t" /* word 0 starts the weight-1 chain */                      \
     "ldr %[y0], [%[w]], #4\n\t"                                                         \
     "eor %[o], %[o], %[y0]\n\t"                                                         \
@@ -231,6 +251,7 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     ".set .Lbnn_k, 4\n\t" /* byte offset of the next word */                           \
     ".set .Lbnn_p, 0\n\t" /* weight-2 words pending in tw */                           \
     ".set .Lbnn_f, 0\n\t" /* 1 once t2 holds counts */                                 \
+    ".set .Lbnn_lanes, %c[n] <= 31\n\t" /* t2 as byte lanes */                          \
     ".rept (%c[n] - 1) / 2\n\t" /* two words: full adder with the chain, carry to tw */ \
     "ldrd %[x0], %[x1], [%[a], #.Lbnn_k]\n\t"                                           \
     "ldrd %[y0], %[y1], [%[w]], #8\n\t"                                                 \
@@ -253,7 +274,13 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "and %[y0], %[o], %[x0]\n\t"                                                        \
     "eor %[o], %[o], %[x0]\n\t"                                                         \
     BNN_SWAR_ASM_TWOS("y0")                                                             \
-    ".endif\n\t"                                                                        \
+    ".endif\n\t"
+
+/*
+ * The end of a count: x0 = the ones chain's bits + 2 * (the pending weight-2 words' bits + t2's), with y1 and tw
+ * as scratch. Z names a register that holds 0 once ZERO has run.
+ */
+#define BNN_SWAR_ASM_COUNT_END(Z, ZERO)                                                 \
     "and %[y1], %[o], #0xAAAAAAAA\n\t" /* the chain's word: nibble counts (<= 4) */    \
     "sub %[o], %[o], %[y1], lsr #1\n\t"                                                 \
     "and %[y1], %[o], #0xCCCCCCCC\n\t"                                                  \
@@ -274,21 +301,101 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "add %[o], %[o], %[tw], lsl #1\n\t"                                                 \
     ".endif\n\t"                                                                        \
     ".endif\n\t"                                                                        \
-    "mov %[y1], #0\n\t"                                                                 \
-    "usad8 %[x0], %[o], %[y1]\n\t"                                                      \
-    ".if .Lbnn_f\n\t"                                                                   \
+    ".if .Lbnn_f && .Lbnn_lanes\n\t" /* every lane's count, at most 8 a word */        \
+    "add %[o], %[o], %[t2], lsl #1\n\t"                                                 \
+    ".endif\n\t"                                                                        \
+    ZERO                                                                                \
+    "usad8 %[x0], %[o], %[" Z "]\n\t"                                                   \
+    ".if .Lbnn_f && .Lbnn_lanes == 0\n\t"                                                   \
     "add %[x0], %[x0], %[t2], lsl #1\n\t"                                               \
     ".endif\n\t"
 
 /*
- * The loop, one output channel a turn: out = (float)((bits - 2 * mismatches) * mult + offset) * pow2. BITS puts
- * the receptive field's size in y0, STRIDE steps out by the output plane.
+ * BNN_SWAR_ASM_COUNT without the words set in the mask skip (for a window whose padded taps are whole words: those
+ * words count nothing). The kept words pair up as they come, by LDRD where two are adjacent; filter words are
+ * loaded at their offsets and w steps past the filter at the end.
  */
-#define BNN_SWAR_ASM_AFFINE(MASK0, MASK2, MASK1, BITS, STRIDE)                          \
-    "1:\n\t"                                                                            \
-    BNN_SWAR_ASM_COUNT(MASK0, MASK2, MASK1)                                             \
+#define BNN_SWAR_ASM_COUNT_SKIP                                                         \
+    ".set .Lbnn_j, 0\n\t" /* word index */                                             \
+    ".set .Lbnn_s, 0\n\t" /* 1 once the chain holds a word */                          \
+    ".set .Lbnn_h, 0\n\t" /* 1 while x0 holds a word waiting for a partner */          \
+    ".set .Lbnn_c, 0\n\t" /* 1 when word j went with word j - 1 */                     \
+    ".set .Lbnn_p, 0\n\t"                                                               \
+    ".set .Lbnn_f, 0\n\t"                                                               \
+    ".set .Lbnn_lanes, %c[n] <= 31\n\t"                                                 \
+    ".rept %c[n]\n\t"                                                                   \
+    ".set .Lbnn_k, 4 * .Lbnn_j\n\t"                                                     \
+    ".if .Lbnn_c\n\t"                                                                   \
+    ".set .Lbnn_c, 0\n\t"                                                               \
+    ".elseif (%c[skip] >> .Lbnn_j) & 1\n\t"                                             \
+    ".elseif .Lbnn_s == 0\n\t" /* the first kept word starts the weight-1 chain */     \
+    "ldr %[o], [%[a], #.Lbnn_k]\n\t"                                                    \
+    "ldr %[y0], [%[w], #.Lbnn_k]\n\t"                                                   \
+    "eor %[o], %[o], %[y0]\n\t"                                                         \
+    ".set .Lbnn_s, 1\n\t"                                                               \
+    ".elseif .Lbnn_h\n\t" /* the partner of the word in x0 */                          \
+    "ldr %[x1], [%[a], #.Lbnn_k]\n\t"                                                   \
+    "ldr %[y0], [%[w], #.Lbnn_k]\n\t"                                                   \
+    "eor %[x1], %[x1], %[y0]\n\t"                                                       \
+    BNN_SWAR_ASM_FULL_ADD_X                                                             \
+    ".set .Lbnn_h, 0\n\t"                                                               \
+    ".elseif .Lbnn_j + 1 < %c[n] && ((%c[skip] >> (.Lbnn_j + 1)) & 1) == 0\n\t"         \
+    "ldrd %[x0], %[x1], [%[a], #.Lbnn_k]\n\t"                                           \
+    "ldrd %[y0], %[y1], [%[w], #.Lbnn_k]\n\t"                                           \
+    "eor %[x0], %[x0], %[y0]\n\t"                                                       \
+    "eor %[x1], %[x1], %[y1]\n\t"                                                       \
+    BNN_SWAR_ASM_FULL_ADD_X                                                             \
+    ".set .Lbnn_c, 1\n\t"                                                               \
+    ".else\n\t" /* a word whose next is skipped: it waits in x0 */                     \
+    "ldr %[x0], [%[a], #.Lbnn_k]\n\t"                                                   \
+    "ldr %[y0], [%[w], #.Lbnn_k]\n\t"                                                   \
+    "eor %[x0], %[x0], %[y0]\n\t"                                                       \
+    ".set .Lbnn_h, 1\n\t"                                                               \
+    ".endif\n\t"                                                                        \
+    ".set .Lbnn_j, .Lbnn_j + 1\n\t"                                                     \
+    ".endr\n\t"                                                                         \
+    ".if .Lbnn_h\n\t" /* one word left: a half adder */                                \
+    "and %[y0], %[o], %[x0]\n\t"                                                        \
+    "eor %[o], %[o], %[x0]\n\t"                                                         \
+    BNN_SWAR_ASM_TWOS("y0")                                                             \
+    ".endif\n\t"                                                                        \
+    "add %[w], %[w], #4 * %c[n]\n\t"                                                    \
+    BNN_SWAR_ASM_COUNT_END("z", "")
+
+/* The full adder of the chain with x0 and x1, its carry counted into tw. */
+#define BNN_SWAR_ASM_FULL_ADD_X                                                         \
+    "eor %[y0], %[o], %[x0]\n\t"                                                        \
+    "and %[x0], %[o], %[x0]\n\t"                                                        \
+    "eor %[o], %[y0], %[x1]\n\t"                                                        \
+    "and %[y0], %[y0], %[x1]\n\t"                                                       \
+    "orr %[x0], %[x0], %[y0]\n\t"                                                       \
+    BNN_SWAR_ASM_TWOS("x0")
+
+/*
+ * x0 = bits - 2 * x0 (the mismatches), bits being the receptive field's size: t2 holds it while no weight-2 flush
+ * has taken t2 (short filters), else BITS puts it in y0.
+ */
+#define BNN_SWAR_ASM_DOT(BITS)                                                          \
+    ".if .Lbnn_f == 0\n\t"                                                              \
+    "sub %[x0], %[t2], %[x0], lsl #1\n\t"                                               \
+    ".else\n\t"                                                                         \
     BITS                                                                                \
     "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
+    ".endif\n\t"
+
+/*
+ * The loop, one output channel a turn: out = (float)((bits - 2 * mismatches) * mult + offset) * pow2. BITS puts
+ * the receptive field's size in y0 (BNN_SWAR_ASM_DOT), STRIDE steps out by the output plane. z holds 0.
+ */
+#define BNN_SWAR_ASM_AFFINE(MASK0, MASK2, MASK1, BITS, STRIDE)                          \
+    BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_RUN(MASK0, MASK2, MASK1) BNN_SWAR_ASM_COUNT_END("z", ""),       \
+                             BITS, STRIDE)
+
+/* BNN_SWAR_ASM_AFFINE over the count COUNT. */
+#define BNN_SWAR_ASM_AFFINE_LOOP(COUNT, BITS, STRIDE)                                   \
+    "1:\n\t"                                                                            \
+    COUNT                                                                               \
+    BNN_SWAR_ASM_DOT(BITS)                                                              \
     "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
     "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
     "vmov s15, %[x0]\n\t"                                                               \
@@ -301,40 +408,123 @@ BNN_ALWAYS_INLINE uint32_t bnn_popcount_run(const uint32_t *a, const uint32_t *w
     "cmp %[w], %[y0]\n\t"                                                               \
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH
 
+/* One channel into the FPU register S: (bits - 2 * mismatches) * mult + offset, not converted. */
+#define BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, S)                                       \
+    COUNT BNN_SWAR_ASM_COUNT_END("z", "")                                               \
+    BNN_SWAR_ASM_DOT(BITS)                                                              \
+    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
+    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
+    "vmov " S ", %[x0]\n\t"
+
+/* Converts the value in S, scales it by the power of two in P, stores it at out and steps out by ST. */
+#define BNN_SWAR_ASM_AFFINE_STORE(S, P, ST)                                             \
+    "vcvt.f32.s32 " S ", " S "\n\t"                                                      \
+    "vmul.f32 " S ", " S ", " P "\n\t"                                                   \
+    "vstr " S ", [%[out]]\n\t"                                                           \
+    "add %[out], %[out], %[" ST "]\n\t"
+
 /*
  * The same for full windows, two output channels a turn: the first value waits in s13 while the loop counts the
  * second; both powers of two come with one VLDM, and the loop tests its end once.
  */
 #define BNN_SWAR_ASM_AFFINE_PAIR                                                        \
     "1:\n\t"                                                                            \
-    BNN_SWAR_ASM_COUNT("", "", "")                                                      \
-    "movw %[y0], %[bits]\n\t"                                                           \
-    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
-    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
-    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
-    "vmov s13, %[x0]\n\t"                                                               \
-    BNN_SWAR_ASM_COUNT("", "", "")                                                      \
-    "movw %[y0], %[bits]\n\t"                                                           \
-    "sub %[x0], %[y0], %[x0], lsl #1\n\t"                                               \
-    "ldrd %[y0], %[y1], [%[fx]], #8\n\t"                                                \
-    "mla %[x0], %[x0], %[y0], %[y1]\n\t"                                                \
-    "vmov s15, %[x0]\n\t"                                                               \
-    "vcvt.f32.s32 s13, s13\n\t"                                                         \
-    "vcvt.f32.s32 s15, s15\n\t"                                                         \
+    BNN_SWAR_ASM_AFFINE_FIXED(BNN_SWAR_ASM_COUNT_RUN("", "", ""), "movw %[y0], %[bits]\n\t", "s13")              \
+    BNN_SWAR_ASM_AFFINE_FIXED(BNN_SWAR_ASM_COUNT_RUN("", "", ""), "movw %[y0], %[bits]\n\t", "s15")              \
     "vldmia %[p2]!, {s11, s12}\n\t"                                                     \
-    "vmul.f32 s13, s13, s11\n\t"                                                        \
-    "vmul.f32 s15, s15, s12\n\t"                                                        \
-    "vstr s13, [%[out]]\n\t"                                                            \
-    "add %[out], %[out], %[stride]\n\t"                                                 \
-    "vstr s15, [%[out]]\n\t"                                                            \
-    "add %[out], %[out], %[stride]\n\t"                                                 \
+    BNN_SWAR_ASM_AFFINE_STORE("s13", "s11", "stride") BNN_SWAR_ASM_AFFINE_STORE("s15", "s12", "stride")          \
     "vmov %[y0], %[end]\n\t"                                                            \
     "cmp %[w], %[y0]\n\t"                                                               \
     "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
 
+/*
+ * Four output channels a turn, for short filters: one VLDM brings the four powers of two, and the loop tests its
+ * end once. COUNT counts a channel up to its end, BITS puts the size in y0 (BNN_SWAR_ASM_DOT), STRIDE puts the
+ * output plane's stride in the register ST.
+ */
+#define BNN_SWAR_ASM_AFFINE_QUAD(COUNT, BITS, STRIDE, ST)                                                         \
+    "1:\n\t"                                                                                                      \
+    BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s8") BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s9")                     \
+    BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s10") BNN_SWAR_ASM_AFFINE_FIXED(COUNT, BITS, "s11")                   \
+    "vldmia %[p2]!, {s12, s13, s14, s15}\n\t"                                                                     \
+    STRIDE                                                                                                        \
+    BNN_SWAR_ASM_AFFINE_STORE("s8", "s12", ST) BNN_SWAR_ASM_AFFINE_STORE("s9", "s13", ST)                         \
+    BNN_SWAR_ASM_AFFINE_STORE("s10", "s14", ST) BNN_SWAR_ASM_AFFINE_STORE("s11", "s15", ST)                       \
+    "vmov %[y0], %[end]\n\t"                                                            \
+    "cmp %[w], %[y0]\n\t"                                                               \
+    "bne 1b\n\t" BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH BNN_SWAR_ASM_LENGTH
+
+/* BNN_SWAR_ASM_COUNT_RUN for a window with padded taps: every word ANDed with the mask at m. */
+#define BNN_SWAR_ASM_COUNT_MASKED                                                       \
+    BNN_SWAR_ASM_COUNT_RUN("ldr %[y0], [%[m]]\n\t"                                       \
+                           "and %[o], %[o], %[y0]\n\t",                                  \
+                           "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"                     \
+                           "and %[x0], %[x0], %[y0]\n\t"                                 \
+                           "and %[x1], %[x1], %[y1]\n\t",                                \
+                           "ldr %[y0], [%[m], #.Lbnn_k]\n\t"                             \
+                           "and %[x0], %[x0], %[y0]\n\t")
+
 #define BNN_SWAR_ASM_AFFINE_OUTPUTS                                                                               \
-    [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "=&r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
+    [o] "=&r"(ones), [tw] "=&r"(twos), [t2] "+r"(total2), [x0] "=&r"(x0), [x1] "=&r"(x1), [y0] "=&r"(y0),       \
         [y1] "=&r"(y1), [w] "+r"(weights), [fx] "+r"(fixed), [p2] "+r"(pow2), [out] "+r"(out)
+
+/* The words of a 3x3 filter of 9 * nw words (nw a tap) under the taps set in `taps` (bit 3 * ky + kx). */
+#define BNN_SWAR_TAP(taps, t, nw) (((taps) >> (t) & 1u) * (((1u << (nw)) - 1u) << ((t) * (nw))))
+#define BNN_SWAR_TAP_WORDS(taps, nw)                                                                              \
+    (BNN_SWAR_TAP(taps, 0, nw) | BNN_SWAR_TAP(taps, 1, nw) | BNN_SWAR_TAP(taps, 2, nw) | BNN_SWAR_TAP(taps, 3, nw) | \
+     BNN_SWAR_TAP(taps, 4, nw) | BNN_SWAR_TAP(taps, 5, nw) | BNN_SWAR_TAP(taps, 6, nw) | BNN_SWAR_TAP(taps, 7, nw) | \
+     BNN_SWAR_TAP(taps, 8, nw))
+
+/* The masked loop of bnn_swar_affine_outputs for a mask of whole words, which skips the words set in skip. */
+BNN_ALWAYS_INLINE void bnn_swar_affine_skip(const uint32_t *window, const uint32_t *weights, const uint32_t *w_end,
+                                            const int32_t *fixed, const float *pow2, float *out, int32_t stride,
+                                            int32_t fw, int32_t bits, uint32_t skip)
+{
+    uint32_t ones, twos, x0, x1, y0, y1;
+    uint32_t total2 = (uint32_t)bits;
+    __asm__ volatile(BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_SKIP, "vmov %[y0], %[bits]\n\t",
+                                              "add %[out], %[out], %[stride]\n\t")
+                     : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                     : [a] "r"(window), [end] "t"(w_end), [stride] "r"(stride), [n] "i"(fw), [bits] "t"(bits),
+                       [skip] "i"(skip), [z] "r"(0u)
+                     : "s14", "s15", "cc", "memory");
+}
+
+/*
+ * A 3x3 window over an edge (or a corner) whose taps are whole words (fw = 9 words a tap, up to 27 words): the
+ * padded taps are mask words of 0 and the others of ~0, so the loop leaves the padded words out instead of
+ * ANDing every word with the mask. One loop for each of the eight ways the window can hang over the edges;
+ * returns 0 (nothing done) for any other mask.
+ */
+BNN_ALWAYS_INLINE int bnn_swar_affine_edge(const uint32_t *window, const uint32_t *mask, const uint32_t *weights,
+                                           const uint32_t *w_end, const int32_t *fixed, const float *pow2,
+                                           float *out, int32_t stride, int32_t fw, int32_t bits)
+{
+    const int32_t nw = fw / 9;
+    uint32_t zero = 0u;  /* the words whose mask is 0 */
+    uint32_t whole = 0u; /* the OR of mask + 1 over the words: 0 or 1 iff every mask word is 0 or ~0 */
+    if (fw % 9 != 0 || fw > 27) {
+        return 0;
+    }
+    BNN_UNROLLED(fw, for (int32_t j = 0; j < fw; ++j) {
+        zero |= (uint32_t)(mask[j] == 0u) << j;
+        whole |= mask[j] + 1u;
+    })
+    if (whole > 1u) {
+        return 0;
+    }
+    /* The padded taps: a row (top, bottom), a column (left, right), or a row and a column. */
+#define BNN_SWAR_EDGE(taps)                                                                                       \
+    if (zero == BNN_SWAR_TAP_WORDS(taps, nw)) {                                                                   \
+        bnn_swar_affine_skip(window, weights, w_end, fixed, pow2, out, stride, fw, bits,                         \
+                             BNN_SWAR_TAP_WORDS(taps, nw));                                                       \
+        return 1;                                                                                                 \
+    }
+    BNN_SWAR_EDGE(0x007u) BNN_SWAR_EDGE(0x1C0u) BNN_SWAR_EDGE(0x049u) BNN_SWAR_EDGE(0x124u)
+    BNN_SWAR_EDGE(0x04Fu) BNN_SWAR_EDGE(0x127u) BNN_SWAR_EDGE(0x1C9u) BNN_SWAR_EDGE(0x1E4u)
+#undef BNN_SWAR_EDGE
+    return 0;
+}
 
 /*
  * The output channels of one pixel, for filters of fw words (1..64, a compile-time constant, else this returns
@@ -346,23 +536,34 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
                                               const uint32_t *w_end, const int32_t *fixed, const float *pow2,
                                               float *out, int32_t plane, int32_t fw, int32_t bits)
 {
-    uint32_t ones, twos, total2, x0, x1, y0, y1;
+    uint32_t ones, twos, x0, x1, y0, y1;
+    uint32_t total2 = (uint32_t)bits; /* t2: the size, until a weight-2 flush takes it (BNN_SWAR_ASM_DOT) */
     const int32_t stride = 4 * plane;
     if (!__builtin_constant_p(fw) || fw < 1 || fw > 64 || weights == w_end) {
         return 0;
     }
     if (mask == 0 && __builtin_constant_p(bits)) {
         /*
-         * Pairs of channels, then the odd one out. A pair saves about 1.5 instructions a channel but doubles the
-         * unrolled code: only short filters, where that is a few per cent, take it.
+         * Fours of channels (filters up to 12 words), pairs (up to 16), then the odd one out. A pair saves about 1.5
+         * instructions a channel, a four 1 more, but each multiplies the unrolled code: only short filters, where
+         * that is a few per cent, take them.
          */
-        const int32_t channels = fw <= 16 ? (int32_t)(w_end - weights) / fw : 0;
-        const uint32_t *const pairs_end = weights + (channels - channels % 2) * fw;
-        if (pairs_end != weights) {
+        const uint32_t channels = fw <= 16 ? (uint32_t)(w_end - weights) / (uint32_t)fw : 0u;
+        const uint32_t *const quads_end = weights + (fw <= 12 ? channels & ~3u : 0u) * (uint32_t)fw;
+        const uint32_t *const pairs_end = weights + (channels & ~1u) * (uint32_t)fw;
+        if (quads_end != weights) {
+            __asm__ volatile(BNN_SWAR_ASM_AFFINE_QUAD(BNN_SWAR_ASM_COUNT_RUN("", "", ""), "movw %[y0], %[bits]\n\t",
+                                                      "", "stride")
+                             : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                             : [a] "r"(window), [end] "t"(quads_end), [stride] "r"(stride), [n] "i"(fw),
+                               [bits] "i"(bits), [z] "r"(0u)
+                             : "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "cc", "memory");
+        }
+        if (pairs_end != quads_end) {
             __asm__ volatile(BNN_SWAR_ASM_AFFINE_PAIR
                              : BNN_SWAR_ASM_AFFINE_OUTPUTS
                              : [a] "r"(window), [end] "t"(pairs_end), [stride] "r"(stride), [n] "i"(fw),
-                               [bits] "i"(bits)
+                               [bits] "i"(bits), [z] "r"(0u)
                              : "s11", "s12", "s13", "s15", "cc", "memory");
         }
         if (pairs_end != w_end) {
@@ -370,7 +571,7 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
                                                  "add %[out], %[out], %[stride]\n\t")
                              : BNN_SWAR_ASM_AFFINE_OUTPUTS
                              : [a] "r"(window), [end] "t"(w_end), [stride] "r"(stride), [n] "i"(fw),
-                               [bits] "i"(bits)
+                               [bits] "i"(bits), [z] "r"(0u)
                              : "s14", "s15", "cc", "memory");
         }
         return 1;
@@ -378,21 +579,33 @@ BNN_ALWAYS_INLINE int bnn_swar_affine_outputs(const uint32_t *window, const uint
     if (mask == 0) {
         return 0;
     }
-    /* The mask takes the stride's core register: the stride, like the size, waits in an FPU register. */
-    __asm__ volatile(BNN_SWAR_ASM_AFFINE("ldr %[y0], [%[m]]\n\t"
-                                         "and %[o], %[o], %[y0]\n\t",
-                                         "ldrd %[y0], %[y1], [%[m], #.Lbnn_k]\n\t"
-                                         "and %[x0], %[x0], %[y0]\n\t"
-                                         "and %[x1], %[x1], %[y1]\n\t",
-                                         "ldr %[y0], [%[m], #.Lbnn_k]\n\t"
-                                         "and %[x0], %[x0], %[y0]\n\t",
-                                         "vmov %[y0], %[bits]\n\t",
-                                         "vmov %[y1], %[stride]\n\t"
-                                         "add %[out], %[out], %[y1]\n\t")
-                     : BNN_SWAR_ASM_AFFINE_OUTPUTS
-                     : [a] "r"(window), [m] "r"(mask), [end] "t"(w_end), [stride] "t"(stride), [n] "i"(fw),
-                       [bits] "t"(bits)
-                     : "s14", "s15", "cc", "memory");
+    if (bnn_swar_affine_edge(window, mask, weights, w_end, fixed, pow2, out, stride, fw, bits)) {
+        return 1;
+    }
+    /*
+     * Fours of channels (filters up to 8 words), then one at a time. The mask takes the stride's core register:
+     * the stride, like the size, waits in an FPU register.
+     */
+    const uint32_t *const quads_end =
+        weights + (fw <= 8 ? ((uint32_t)(w_end - weights) / (uint32_t)fw) & ~3u : 0u) * (uint32_t)fw;
+    if (quads_end != weights) {
+        __asm__ volatile(BNN_SWAR_ASM_AFFINE_QUAD(BNN_SWAR_ASM_COUNT_MASKED, "vmov %[y0], %[bits]\n\t",
+                                                  "vmov %[y1], %[stride]\n\t", "y1")
+                         : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                         : [a] "r"(window), [m] "r"(mask), [end] "t"(quads_end), [stride] "t"(stride), [n] "i"(fw),
+                           [bits] "t"(bits), [z] "r"(0u)
+                         : "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15", "cc", "memory");
+    }
+    if (quads_end != w_end) {
+        __asm__ volatile(BNN_SWAR_ASM_AFFINE_LOOP(BNN_SWAR_ASM_COUNT_MASKED BNN_SWAR_ASM_COUNT_END("z", ""),
+                                                  "vmov %[y0], %[bits]\n\t",
+                                                  "vmov %[y1], %[stride]\n\t"
+                                                  "add %[out], %[out], %[y1]\n\t")
+                         : BNN_SWAR_ASM_AFFINE_OUTPUTS
+                         : [a] "r"(window), [m] "r"(mask), [end] "t"(w_end), [stride] "t"(stride), [n] "i"(fw),
+                           [bits] "t"(bits), [z] "r"(0u)
+                         : "s14", "s15", "cc", "memory");
+    }
     return 1;
 }
 #endif
