@@ -22,8 +22,15 @@ BNN_ALWAYS_INLINE float bnn_fixed_float(int32_t t, uint32_t exponent)
     if (t == 0) {
         return 0.0f;
     }
+#if defined(__thumb2__)
+    /* Branch-free |t| (s all ones where t < 0): fewer instructions on Thumb-2, more on RISC-V and Armv6-M. */
+    const uint32_t s = 0u - ((uint32_t)t >> 31);
+    const uint32_t sign = s << 31;
+    const uint32_t a = ((uint32_t)t ^ s) - s;
+#else
     const uint32_t sign = (uint32_t)t & 0x80000000u;
     const uint32_t a = sign != 0u ? 0u - (uint32_t)t : (uint32_t)t;
+#endif
     const uint32_t n = bnn_normalize_shift(a);
     return bnn_bits_float(sign | bnn_round_bits(exponent - n, a << n));
 }

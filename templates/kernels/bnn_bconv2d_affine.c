@@ -65,6 +65,16 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
  */
 #define BNN_BCONV_PAIRS 1
 
+/*
+ * The longest filters (words) that go in pairs. With RISC-V's C SWAR count (no Zbb) a longer run's cost is the
+ * count, not the loads, and the second window no longer fits in registers: measured slower from 18 words.
+ */
+#if defined(__riscv) && !defined(__riscv_zbb)
+#define BNN_PAIR_WORDS 9
+#else
+#define BNN_PAIR_WORDS BNN_WINDOW_WORDS
+#endif
+
 /** out[k * plane] for every output channel k, from one window (mask NULL: all taps in bounds). */
 BNN_ALWAYS_INLINE void bnn_affine_single_loop(const uint32_t *win, const uint32_t *mask, const uint32_t *weights,
                                               int32_t oc_n, int32_t fw, int32_t bits, const int32_t *fixed,
@@ -197,7 +207,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             int pair = 0;
             if (ox + 1 < g->out.w) {
                 bnn_taps_col(g, ox + 1, &t1);
-                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1;
+                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1 && fw <= BNN_PAIR_WORDS;
             }
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window0, c, kh, kw);
