@@ -30,16 +30,26 @@ BNN_ALWAYS_INLINE float bnn_fixed_float(int32_t t, uint32_t exponent)
     }
 #endif
 #if defined(__thumb2__)
-    /* Branch-free |t| (s all ones where t < 0): fewer instructions on Thumb-2, more on RISC-V and Armv6-M. */
+    /* Branch-free |t| (s all ones where t < 0): fewer instructions on Thumb-2. */
     const uint32_t s = 0u - ((uint32_t)t >> 31);
     const uint32_t sign = s << 31;
     const uint32_t a = ((uint32_t)t ^ s) - s;
-#else
-    const uint32_t sign = (uint32_t)t & 0x80000000u;
-    const uint32_t a = sign != 0u ? 0u - (uint32_t)t : (uint32_t)t;
-#endif
     const uint32_t n = bnn_normalize_shift(a);
     return bnn_bits_float(sign | bnn_round_bits(exponent - n, a << n));
+#else
+    /*
+     * Elsewhere a branch (fewer instructions on RISC-V and Armv6-M), and the sign bit as 256 added to the exponent
+     * field before its shift to bit 23: the result is normal, so no rounding carry reaches it.
+     */
+    uint32_t e = exponent;
+    uint32_t a = (uint32_t)t;
+    if (t < 0) {
+        a = 0u - a;
+        e += 256u;
+    }
+    const uint32_t n = bnn_normalize_shift(a);
+    return bnn_bits_float(bnn_round_bits(e - n, a << n));
+#endif
 }
 
 /** fl(d * mult + offset) * pow2, for the constants of phases/5-lower/fixed-affine.ts. */
