@@ -61,11 +61,12 @@ export function parseTarget(json: unknown, file: string): Target {
   const part = object(t.part, 'part', fail);
   onlyKeys(part, 'part', ['name', 'flash', 'ram', 'notes'], fail);
   const kernels = object(t.kernels, 'kernels', fail);
-  onlyKeys(kernels, 'kernels', ['popcount', 'fmac', 'notes'], fail);
+  onlyKeys(kernels, 'kernels', ['popcount', 'fmac', 'pairs', 'notes'], fail);
   const popcount = string(kernels.popcount, 'kernels.popcount', fail);
   if (!/^[a-z0-9_]+$/.test(popcount)) fail(`kernels.popcount '${popcount}' must be a lower-case variant name`);
   if (kernels.fmac !== undefined && kernels.fmac !== 'exact') fail(`kernels.fmac must be 'exact' when given`);
   if (kernels.fmac !== undefined && t.fpu === true) fail(`kernels.fmac 'exact' is for targets without an FPU`);
+  if (kernels.pairs !== undefined && kernels.pairs !== true) fail(`kernels.pairs must be true when given`);
 
   const target: Target = {
     name: string(t.name, 'name', fail),
@@ -85,7 +86,12 @@ export function parseTarget(json: unknown, file: string): Target {
     ...(t.qemu === undefined ? {} : { qemu: parseQemu(t.qemu, fail) }),
     ...(t.memory === undefined ? {} : { memory: parseMemory(t.memory, fail) }),
     fpu: boolean(t.fpu, 'fpu', fail),
-    kernels: { popcount, ...(kernels.fmac === 'exact' ? { fmac: 'exact' as const } : {}), ...optionalNotes(kernels, 'kernels', fail) },
+    kernels: {
+      popcount,
+      ...(kernels.fmac === 'exact' ? { fmac: 'exact' as const } : {}),
+      ...(kernels.pairs === true ? { pairs: true as const } : {}),
+      ...optionalNotes(kernels, 'kernels', fail),
+    },
   };
   if (!/^[a-z0-9][a-z0-9_.-]*$/.test(target.name)) fail(`name '${target.name}' must be lower-case letters, digits, '-', '_' or '.'`);
   if (target.qemu && !target.memory) fail('an emulated target (qemu) needs a memory map (memory.flash, memory.ram)');

@@ -50,6 +50,11 @@ export interface Target {
      * cores where that beats the C library's soft-float; absent: the float expression.
      */
     readonly fmac?: 'exact';
+    /**
+     * true: bnn_bconv2d_affine counts two horizontally adjacent windows a pass over the filters (BNN_BCONV_PAIRS):
+     * for cores whose bconvs run the generic C loops, where that pays for its code (docs/targets.md).
+     */
+    readonly pairs?: true;
     /** Why this variant (e.g. measured instructions per word against the alternatives). */
     readonly notes?: string;
   };

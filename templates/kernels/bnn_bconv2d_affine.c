@@ -56,24 +56,14 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_x4(const uint32_t *window4, const uint
 }
 #endif
 
-#if !defined(BNN_BCONV_X4) && !defined(BNN_SWAR_AFFINE_OUTPUTS) && !defined(__ARM_ARCH_6M__)
+#if defined(BNN_BCONV_PAIRS) && !defined(BNN_BCONV_X4) && !defined(BNN_SWAR_AFFINE_OUTPUTS)
 /*
- * The cores without a whole-pixel block (Cortex-M0/M3, RISC-V) take two horizontally adjacent windows with the
- * same in-bounds taps a pass over the filters: each filter word is loaded (and masked) once for both, and the
- * channel's epilogue constants (bnn_affine_channel) and the loop's steps are shared. A window with padded taps
- * is 0 at them, so (a ^ w) & mask = a ^ (w & mask): the masked filter word serves both windows.
+ * Targets with kernels.pairs, whose bconvs run these C loops (no whole-pixel block, no Helium), take two
+ * horizontally adjacent windows with the same in-bounds taps a pass over the filters: each filter word is loaded
+ * (and masked) once for both, and the channel's epilogue constants (bnn_affine_channel) and the loop's steps are
+ * shared. A window with padded taps is 0 at them, so (a ^ w) & mask = a ^ (w & mask): the masked filter word
+ * serves both windows.
  */
-#define BNN_BCONV_PAIRS 1
-
-/*
- * The longest filters (words) that go in pairs. With RISC-V's C SWAR count (no Zbb) a longer run's cost is the
- * count, not the loads, and the second window no longer fits in registers: measured slower from 18 words.
- */
-#if defined(__riscv) && !defined(__riscv_zbb)
-#define BNN_PAIR_WORDS 9
-#else
-#define BNN_PAIR_WORDS BNN_WINDOW_WORDS
-#endif
 
 /** out[k * plane] for every output channel k, from one window (mask NULL: all taps in bounds). */
 BNN_ALWAYS_INLINE void bnn_affine_single_loop(const uint32_t *win, const uint32_t *mask, const uint32_t *weights,
@@ -207,7 +197,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             int pair = 0;
             if (ox + 1 < g->out.w) {
                 bnn_taps_col(g, ox + 1, &t1);
-                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1 && fw <= BNN_PAIR_WORDS;
+                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1 && fw <= BNN_WINDOW_WORDS;
             }
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window0, c, kh, kw);

@@ -98,6 +98,12 @@ describe('targets', () => {
     assert.match(refusal({ ...m4, kernels: { popcount: 'swar', notes: 7 } }), /^kernels.notes must be a non-empty string$/);
     assert.match(refusal({ ...m4, qemu: { ...(m4.qemu as object), notes: '' } }), /^qemu.notes must be a non-empty string$/);
     assert.match(refusal({ ...m4, kernels: { popcount: 'swar', variant: 'x' } }), /unknown field 'variant' in kernels/);
+    assert.match(refusal({ ...m4, kernels: { popcount: 'swar', pairs: 'yes' } }), /^kernels.pairs must be true when given$/);
+  });
+
+  it('kernels.pairs: rv32imc_zbb and the host targets take the affine bconv window pairs, the others not', () => {
+    const withPairs = listTargets().filter((t) => t.kernels.pairs === true).map((t) => t.name).sort();
+    assert.deepEqual(withPairs, ['host', 'host-asan', 'rv32imc_zbb']);
   });
 
   it('refuses an emulated target without a memory map and a region past 4 GiB', () => {

@@ -141,13 +141,13 @@ const FMAC_EXACT_BYTES = 896;
 const RUN_STACK_BYTES = 128;
 
 /**
- * bnn_bconv2d_affine's pairs of windows (BNN_BCONV_PAIRS in the kernel: cores without an FPU, but not Armv6-M):
- * each shape's channel loops again for two windows, full and masked, in a function of their own. Measured on
- * the example's 3x3 16/32/64-channel shapes: 6.7 KB more with cpop (rv32imc_zbb), 11.6 KB with the Thumb-2
- * SWAR blocks (cortex-m3), 15.2 KB with the C SWAR count (rv32imc).
+ * bnn_bconv2d_affine's pairs of windows (the target's kernels.pairs): each shape's channel loops again for two
+ * windows, full and masked, in a function of their own. Measured on the example's 3x3 16/32/64-channel shapes:
+ * 6.7 KB more with cpop (rv32imc_zbb), 11.6 KB with the Thumb-2 SWAR blocks (cortex-m3), 15.2 KB with the C
+ * SWAR count (rv32imc).
  */
 function affinePairBytes(p: Program, kernels: ReadonlySet<CKernel>, target: Target): number {
-  if (!kernels.has('bnn_bconv2d_affine') || target.fpu || target.cflags.includes('-mcpu=cortex-m0')) return 0;
+  if (!kernels.has('bnn_bconv2d_affine') || target.kernels.pairs !== true) return 0;
   const perWord = target.kernels.popcount === 'cpop' ? 128 : 256;
   return specialisedBConvShapes(p.steps).reduce((n, s) => n + 1024 + perWord * filterWords(s.c, s.kh, s.kw), 0);
 }

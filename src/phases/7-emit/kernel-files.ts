@@ -135,6 +135,7 @@ export function emitKernels(
     bconv: kernels.some((k) => NEEDS[k].helpers.includes('bconv_window')),
     bconvShapes,
     windowWords: windowWords(bconvShapes),
+    pairs: target.kernels.pairs === true,
     helpers: helpers.map((h) => onlyForX4(templateText(helperFile(h, target)), vectorX4).trimEnd()),
     kernels: sources,
   });

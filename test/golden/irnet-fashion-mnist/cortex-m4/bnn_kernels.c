@@ -881,6 +881,29 @@ static inline float bnn_dot_affine(int32_t d, int32_t mult, int32_t offset, floa
     return (float)(d * mult + offset) * pow2;
 }
 
+/*
+ * One output channel's epilogue for windows of a given number of in-bounds bits, taken once for several outputs
+ * (as affine_exact.h's): d * mult + offset = base - step * mismatches, unsigned as step * mismatches alone may
+ * pass 2^31.
+ */
+typedef struct {
+    uint32_t base;
+    uint32_t step;
+    float pow2;
+} bnn_affine_channel;
+
+static inline bnn_affine_channel bnn_affine_channel_get(int32_t bits, int32_t mult, int32_t offset, float pow2)
+{
+    const bnn_affine_channel ch = { (uint32_t)(bits * mult + offset), 2u * (uint32_t)mult, pow2 };
+    return ch;
+}
+
+/** bnn_dot_affine(bits - 2 * mismatches, mult, offset, pow2) for the channel's constants. */
+static inline float bnn_affine_channel_output(const bnn_affine_channel *ch, uint32_t mismatches)
+{
+    return (float)(int32_t)(ch->base - ch->step * mismatches) * ch->pow2;
+}
+
 /* The float convolutions' multiply-accumulate where the float expression is used (fmac_exact.h is its exact
  * integer emulation for FPU-less targets with kernels.fmac "exact"). */
 
@@ -1339,6 +1362,168 @@ void bnn_pack_sign_f32(const bnn_shape *s, const float *input, uint32_t *output)
     }
 }
 
+#if defined(BNN_BCONV_PAIRS) && !defined(BNN_BCONV_X4) && !defined(BNN_SWAR_AFFINE_OUTPUTS)
+/*
+ * Targets with kernels.pairs, whose bconvs run these C loops (no whole-pixel block, no Helium), take two
+ * horizontally adjacent windows with the same in-bounds taps a pass over the filters: each filter word is loaded
+ * (and masked) once for both, and the channel's epilogue constants (bnn_affine_channel) and the loop's steps are
+ * shared. A window with padded taps is 0 at them, so (a ^ w) & mask = a ^ (w & mask): the masked filter word
+ * serves both windows.
+ */
+
+/** out[k * plane] for every output channel k, from one window (mask NULL: all taps in bounds). */
+BNN_ALWAYS_INLINE void bnn_affine_single_loop(const uint32_t *win, const uint32_t *mask, const uint32_t *weights,
+                                              int32_t oc_n, int32_t fw, int32_t bits, const int32_t *fixed,
+                                              const float *pow2, float *out, int32_t plane)
+{
+    const uint32_t *const w_end = weights + oc_n * fw;
+    for (const uint32_t *w = weights; w != w_end; w += fw, out += plane, fixed += 2) {
+        const bnn_affine_channel ch = bnn_affine_channel_get(bits, fixed[0], fixed[1], *pow2++);
+        *out = bnn_affine_channel_output(&ch, bnn_popcount_run(win, w, mask, fw));
+    }
+}
+
+/** out[k * plane] and out[k * plane + 1] for every output channel k, from two windows with the same mask. */
+BNN_ALWAYS_INLINE void bnn_affine_pair_loop(const uint32_t *win0, const uint32_t *win1, const uint32_t *mask,
+                                            const uint32_t *weights, int32_t oc_n, int32_t fw, int32_t bits,
+                                            const int32_t *fixed, const float *pow2, float *out, int32_t plane)
+{
+    const uint32_t *const w_end = weights + oc_n * fw;
+    uint32_t masked[BNN_WINDOW_WORDS];
+    for (const uint32_t *w = weights; w != w_end; w += fw, out += plane, fixed += 2) {
+        const bnn_affine_channel ch = bnn_affine_channel_get(bits, fixed[0], fixed[1], *pow2++);
+        const uint32_t *f = w;
+        if (mask != 0) {
+            BNN_UNROLLED(fw, for (int32_t i = 0; i < fw; ++i) { masked[i] = w[i] & mask[i]; })
+            f = masked;
+        }
+        const uint32_t m0 = bnn_popcount_run(win0, f, 0, fw);
+        const uint32_t m1 = bnn_popcount_run(win1, f, 0, fw);
+        out[0] = bnn_affine_channel_output(&ch, m0);
+        out[1] = bnn_affine_channel_output(&ch, m1);
+    }
+}
+
+/*
+ * The outputs of every channel at one window (win1 NULL) or two, for filters of fw words; mask NULL when all taps
+ * are in bounds. Each case a loop of its own, with mask and win1 constants in it.
+ */
+BNN_ALWAYS_INLINE void bnn_affine_outputs(const uint32_t *win0, const uint32_t *win1, const uint32_t *mask,
+                                          const uint32_t *weights, int32_t oc_n, int32_t fw, int32_t bits,
+                                          const int32_t *fixed, const float *pow2, float *out, int32_t plane)
+{
+    if (win1 == 0) {
+        if (mask == 0) {
+            bnn_affine_single_loop(win0, 0, weights, oc_n, fw, bits, fixed, pow2, out, plane);
+        } else {
+            bnn_affine_single_loop(win0, mask, weights, oc_n, fw, bits, fixed, pow2, out, plane);
+        }
+    } else if (mask == 0) {
+        bnn_affine_pair_loop(win0, win1, 0, weights, oc_n, fw, bits, fixed, pow2, out, plane);
+    } else {
+        bnn_affine_pair_loop(win0, win1, mask, weights, oc_n, fw, bits, fixed, pow2, out, plane);
+    }
+}
+
+/*
+ * bnn_affine_outputs in a function of its own for each listed shape (fw a constant, the runs unrolled) and one
+ * for any other: called once per pixel or pair, each channel loop gets the registers to itself instead of
+ * sharing them with the pixel loops around it (which spilled its end, stride and window words).
+ */
+#if defined(__GNUC__)
+#define BNN_AFFINE_OUTPUTS_FUNCTION static __attribute__((noinline)) void
+#else
+#define BNN_AFFINE_OUTPUTS_FUNCTION static void
+#endif
+#define BNN_AFFINE_OUTPUTS_PARAMS                                                                                 \
+    const uint32_t *win0, const uint32_t *win1, const uint32_t *mask, const uint32_t *weights, int32_t oc_n,     \
+        int32_t bits, const int32_t *fixed, const float *pow2, float *out, int32_t plane
+#define BNN_AFFINE_OUTPUTS_ARGS win0, win1, mask, weights, oc_n, bits, fixed, pow2, out, plane
+#define BNN_AFFINE_OUTPUTS_DEFINE(C_, KH_, KW_)                                                                   \
+    BNN_AFFINE_OUTPUTS_FUNCTION bnn_affine_outputs_##C_##x##KH_##x##KW_(BNN_AFFINE_OUTPUTS_PARAMS)                \
+    {                                                                                                            \
+        bnn_affine_outputs(win0, win1, mask, weights, oc_n, bnn_filter_words((C_), (KH_), (KW_)), bits, fixed,   \
+                           pow2, out, plane);                                                                    \
+    }
+BNN_BCONV_SHAPES(BNN_AFFINE_OUTPUTS_DEFINE)
+
+BNN_AFFINE_OUTPUTS_FUNCTION bnn_affine_outputs_any(BNN_AFFINE_OUTPUTS_PARAMS, int32_t fw)
+{
+    bnn_affine_outputs(win0, win1, mask, weights, oc_n, fw, bits, fixed, pow2, out, plane);
+}
+
+/* bnn_affine_outputs for c channels and a kh x kw kernel: a direct call where they are constants. */
+#define BNN_AFFINE_OUTPUTS_CALL(C_, KH_, KW_)                                                                     \
+    if (c == (C_) && kh == (KH_) && kw == (KW_)) {                                                               \
+        bnn_affine_outputs_##C_##x##KH_##x##KW_(BNN_AFFINE_OUTPUTS_ARGS);                                        \
+        return;                                                                                                  \
+    }
+BNN_ALWAYS_INLINE void bnn_affine_outputs_shape(int32_t c, int32_t kh, int32_t kw, BNN_AFFINE_OUTPUTS_PARAMS)
+{
+    BNN_BCONV_SHAPES(BNN_AFFINE_OUTPUTS_CALL)
+    bnn_affine_outputs_any(BNN_AFFINE_OUTPUTS_ARGS, bnn_filter_words(c, kh, kw));
+}
+#undef BNN_AFFINE_OUTPUTS_CALL
+#undef BNN_AFFINE_OUTPUTS_DEFINE
+#undef BNN_AFFINE_OUTPUTS_ARGS
+#undef BNN_AFFINE_OUTPUTS_PARAMS
+#undef BNN_AFFINE_OUTPUTS_FUNCTION
+
+/*
+ * bnn_bconv2d_affine for c input channels and a kh x kw kernel: compile-time constants in the specialised calls
+ * below, so the gathers unroll and the channel loops are the shape's own. Pixels go in pairs where the next one
+ * has the same in-bounds taps (all of a row but its ends).
+ */
+BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const uint32_t *input,
+                                               const uint32_t *weights, const int32_t *fixed, const float *pow2,
+                                               float *output, int32_t c, int32_t kh, int32_t kw)
+{
+    const int32_t fw = bnn_filter_words(c, kh, kw);
+    const int32_t plane = g->out.h * g->out.w;
+    uint32_t window0[BNN_WINDOW_WORDS];
+    uint32_t window1[BNN_WINDOW_WORDS];
+    uint32_t mask[BNN_WINDOW_WORDS];
+    for (int32_t oy = 0; oy < g->out.h; ++oy) {
+        bnn_taps t;
+        bnn_taps_row(g, oy, &t);
+        for (int32_t ox = 0; ox < g->out.w; ++ox) {
+            bnn_taps_col(g, ox, &t);
+            float *out = output + oy * g->out.w + ox;
+            const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
+            if (fw > BNN_WINDOW_WORDS) {
+                const uint32_t *w_oc = weights;
+                for (int32_t oc = 0; oc < g->out.c; ++oc, w_oc += fw, out += plane) {
+                    const int32_t mismatches = bnn_bconv_mismatches_by_tap(g, input, w_oc, &t);
+                    *out = bnn_dot_affine(bits - 2 * mismatches, fixed[2 * oc], fixed[2 * oc + 1], pow2[oc]);
+                }
+                continue;
+            }
+            const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw;
+            bnn_taps t1 = t;
+            int pair = 0;
+            if (ox + 1 < g->out.w) {
+                bnn_taps_col(g, ox + 1, &t1);
+                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1 && fw <= BNN_WINDOW_WORDS;
+            }
+            if (full) {
+                bnn_bconv_gather_full(g, input, &t, window0, c, kh, kw);
+                if (pair) {
+                    bnn_bconv_gather_full(g, input, &t1, window1, c, kh, kw);
+                }
+            } else {
+                bnn_bconv_gather_border(g, input, &t, window0, mask, c, kh, kw);
+                if (pair) {
+                    /* The same taps: the same mask again. */
+                    bnn_bconv_gather_border(g, input, &t1, window1, mask, c, kh, kw);
+                }
+            }
+            bnn_affine_outputs_shape(c, kh, kw, window0, pair ? window1 : 0, full ? 0 : mask, weights, g->out.c, bits,
+                                     fixed, pow2, out, plane);
+            ox += pair;
+        }
+    }
+}
+#else
 /*
  * bnn_bconv2d_affine for c input channels and a kh x kw kernel: compile-time constants in the specialised calls
  * below, so the gathers and each filter's XOR-popcount run unroll.
@@ -1393,6 +1578,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
         }
     }
 }
+#endif
 
 /* The shape dispatch of bnn_bconv2d_affine: a specialised call for each listed shape. */
 #define BNN_AFFINE_SHAPE(C_, KH_, KW_)                                                         \
