@@ -79,7 +79,7 @@ static inline float bnn_bits_float(uint32_t u)
  * - Thumb-2 (Cortex-M3/M4/M7/M33, gcc): inline assembly. A carry-save chain takes two words at a time; the SWAR
  *   masks are Thumb-2 immediates; USAD8 adds up the bytes with the DSP extension, a multiply without (M3).
  *   With the DSP extension and an FPU, bnn_bconv2d_affine runs the whole output-channel loop of a pixel as one
- *   block: about 8 instructions a word plus about 20 per output channel (first word, final sum, epilogue), and
+ *   block: about 8 instructions a word plus about 13 per output channel (first word, final sum, epilogue), and
  *   a border window of a 3x3 filter whose taps are whole words leaves its padded taps' words out;
  *   bnn_bconv2d_threshold runs each 32-channel output word of a pixel as one block the same way.
  *   On the M3 the kernels' C loops call the run blocks: about 9.3 a word.

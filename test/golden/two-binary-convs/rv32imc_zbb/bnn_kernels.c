@@ -229,8 +229,9 @@ BNN_ALWAYS_INLINE uint32_t bnn_sum_bits(uint32_t big, uint32_t small, uint32_t s
  * The bconv affine epilogue fl(d * mult + offset) * pow2 for cores without an FPU, in integer arithmetic: the same
  * bits as affine_float.h's float expression. The compiler guarantees |d * mult + offset| < 2^31 and pow2 = 2^e
  * with 2^e and 2^31 * 2^e normal (phases/5-lower/fixed-affine.ts), so the result is zero or a normal float: the
- * only work is the int-to-float conversion (round to nearest even) with e added to the exponent, about 20
- * instructions where libgcc's __floatsisf and __mulsf3 take about 100.
+ * only work is the int-to-float conversion (round to nearest even) with e added to the exponent: 12-14
+ * instructions an output (the channel's constants taken once for a pair of outputs), where libgcc's __floatsisf
+ * and __mulsf3 take about 100.
  */
 
 /*
