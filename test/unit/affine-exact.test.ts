@@ -8,13 +8,12 @@
  * A bconv program is also run end to end with the exact epilogue.
  */
 import assert from 'node:assert/strict';
-import { executeProgram } from '../../src/lowered/execute.js';
 import { fixedAffineOutput } from '../../src/lowered/kernels/bconv2d.js';
 import type { Target } from '../../src/targets/target.js';
 import { planMemory } from '../../src/phases/6-plan/plan.js';
 import { emitC } from '../../src/phases/7-emit/emit.js';
 import { bitsOf, CONFIGS, floatOf, hex, runTriples } from './softfloat-harness.js';
-import { buildAndRun, firstBitDifference, HOST_TARGET, SANITIZE_CFLAGS } from './lowered-host.js';
+import { assertHostBitExact, HOST_TARGET } from './lowered-host.js';
 import { ProgramBuilder, randomActivations, randomSignWeights, Rng } from './lowered-fixtures.js';
 
 /** One input of the epilogue: the int32 value d * mult + offset (as d, with mult 1 and offset 0) and the exponent. */
@@ -124,15 +123,6 @@ describe('exact integer bconv epilogue (affine_exact.h)', function () {
     const kernelSource = (t: Target) => emitC(p, t).get('bnn_kernels.c')!;
     assert.match(kernelSource(noFpu), /bnn_normalize_shift\(a\)/);
     assert.doesNotMatch(kernelSource(HOST_TARGET), /bnn_normalize_shift/);
-    const files = new Map([...emitC(p, noFpu)].filter(([name]) => /\.[ch]$/.test(name)));
-    const samples = [[0, 1, 2].map(() => randomActivations(r, 24 * 7 * 7))];
-    for (const flags of [[], SANITIZE_CFLAGS]) {
-      const out = buildAndRun(files, [p], samples, flags);
-      samples[0]!.forEach((x, i) => {
-        const want = executeProgram(p, x);
-        const at = firstBitDifference(want, out[0]![i]!);
-        assert.equal(at, -1, `sample ${i}: output[${at}] C ${out[0]![i]![at]} vs reference ${want[at]}`);
-      });
-    }
+    assertHostBitExact(p, noFpu, [0, 1, 2].map(() => randomActivations(r, 24 * 7 * 7)));
   });
 });

@@ -24,6 +24,16 @@ describe('golden snapshots of the generated C', function () {
     });
   }
 
+  it('keeps Helium-only blocks (#if defined(BNN_BCONV_X4)) out of every other target\'s kernels', async () => {
+    for (const c of GOLDEN_CASES) {
+      for (const [path, text] of await expectedTree(c)) {
+        if (path.endsWith('bnn_kernels.c') && !path.startsWith('cortex-m55/')) {
+          assert.doesNotMatch(text, /^#if defined\(BNN_BCONV_X4\)$/m, `${c.model}/${path}`);
+        }
+      }
+    }
+  });
+
   it('shows the first differing lines with their numbers', () => {
     const golden = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].join('\n');
     const fresh = ['a', 'b', 'c', 'X', 'Y', 'f', 'Z'].join('\n');

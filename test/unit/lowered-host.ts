@@ -2,11 +2,14 @@
  * Builds emitted C with the host gcc under the project's strict flags and runs it: one binary runs every program
  * on its samples (read from stdin, outputs written to stdout as raw float32), so a whole sweep costs one compile.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { executeProgram } from '../../src/lowered/execute.js';
 import type { Program } from '../../src/lowered/program.js';
+import { emitC } from '../../src/phases/7-emit/emit.js';
 import type { Target } from '../../src/targets/target.js';
 
 export const HOST_TARGET: Target = {
@@ -114,4 +117,20 @@ export function firstBitDifference(a: Float32Array, b: Float32Array): number {
   const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
   for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return i;
   return -1;
+}
+
+/**
+ * Builds the C files emitC wrote for `program` on `target` (plain, then under both sanitizers) and asserts every
+ * sample's output equals the reference executor's bit for bit.
+ */
+export function assertHostBitExact(program: Program, target: Target, samples: readonly Float32Array[]): void {
+  const files = new Map([...emitC(program, target)].filter(([name]) => /\.[ch]$/.test(name)));
+  for (const flags of [[], SANITIZE_CFLAGS]) {
+    const out = buildAndRun(files, [program], [samples], flags);
+    samples.forEach((x, i) => {
+      const want = executeProgram(program, x);
+      const at = firstBitDifference(want, out[0]![i]!);
+      assert.equal(at, -1, `sample ${i}: output[${at}] C ${out[0]![i]![at]} vs reference ${want[at]}`);
+    });
+  }
 }

@@ -180,11 +180,30 @@ function declaration(kernel: CKernel, source: string): string {
 
 /**
  * The kernel and helper templates' `#if defined(BNN_BCONV_X4)` blocks (four output channels a vector, defined only by
- * popcount_mve.h) as they stand where `keep`, else replaced by their `#else` part (or nothing, with the blank
- * line after them), so every other target's kernels read exactly as without them. The blocks do not nest.
+ * popcount_mve.h) as they stand where `keep`, else replaced by their `#else` part (or nothing), and the blank line
+ * after them dropped, so every other target's kernels read exactly as without them. Conditionals nested inside a
+ * block are matched, so its `#else` part may hold its own.
  */
 function onlyForX4(text: string, keep: boolean): string {
   if (keep) return text;
-  return text.replace(/^#if defined\(BNN_BCONV_X4\)\n((?:(?!^#)[^\n]*\n)*?)(?:#else\n((?:(?!^#)[^\n]*\n)*?))?#endif\n(\n)?/gm,
-    (_all, _x4: string, other: string | undefined) => other ?? '');
+  const lines = text.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] !== '#if defined(BNN_BCONV_X4)') {
+      out.push(lines[i]!);
+      continue;
+    }
+    let depth = 0;
+    let otherFrom = -1;
+    let end = i + 1;
+    for (; end < lines.length; end++) {
+      const line = lines[end]!;
+      if (/^#\s*if/.test(line)) depth++;
+      else if (/^#\s*endif/.test(line) && depth-- === 0) break;
+      else if (depth === 0 && /^#\s*else/.test(line)) otherFrom = end + 1;
+    }
+    if (otherFrom >= 0) out.push(...lines.slice(otherFrom, end));
+    i = lines[end + 1] === '' ? end + 1 : end;
+  }
+  return out.join('\n');
 }

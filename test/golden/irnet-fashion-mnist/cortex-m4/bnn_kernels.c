@@ -1503,7 +1503,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             int pair = 0;
             if (ox + 1 < g->out.w) {
                 bnn_taps_col(g, ox + 1, &t1);
-                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1 && fw <= BNN_WINDOW_WORDS;
+                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1;
             }
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window0, c, kh, kw);

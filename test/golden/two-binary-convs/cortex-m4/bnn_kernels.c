@@ -1317,7 +1317,7 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_affine_shape(const bnn_window_geom *g, const 
             int pair = 0;
             if (ox + 1 < g->out.w) {
                 bnn_taps_col(g, ox + 1, &t1);
-                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1 && fw <= BNN_WINDOW_WORDS;
+                pair = t1.kx0 == t.kx0 && t1.kx1 == t.kx1;
             }
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window0, c, kh, kw);
@@ -1455,13 +1455,6 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
             const int full = t.ky1 - t.ky0 == kh && t.kx1 - t.kx0 == kw && fw <= BNN_WINDOW_WORDS;
             const int gathered = fw <= BNN_WINDOW_WORDS;
             const int32_t bits = (t.ky1 - t.ky0) * (t.kx1 - t.kx0) * c;
-#if defined(BNN_BCONV_X4)
-            if (full) {
-                bnn_bconv_gather_x4(g, input, &t, window4, 0, c, kh, kw);
-            } else if (gathered) {
-                bnn_bconv_gather_x4(g, input, &t, window4, mask4, c, kh, kw);
-            }
-#else
             if (full) {
                 bnn_bconv_gather_full(g, input, &t, window, c, kh, kw);
 #if defined(BNN_SWAR_THRESHOLD_OUTPUTS)
@@ -1480,7 +1473,6 @@ BNN_ALWAYS_INLINE void bnn_bconv2d_threshold_shape(const bnn_window_geom *g, con
                 }
 #endif
             }
-#endif
             const uint32_t *w_oc = weights;
             for (int32_t oc0 = 0; oc0 < g->out.c; oc0 += 32) {
                 const int32_t n = g->out.c - oc0 < 32 ? g->out.c - oc0 : 32;
